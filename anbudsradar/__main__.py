@@ -1,0 +1,5 @@
+"""Allow `python -m anbudsradar`."""
+
+from anbudsradar.cli import main
+
+main()

@@ -1,0 +1,42 @@
+"""The `anbudsradar` command line: a thin layer that parses options and calls one service function.
+
+Subcommands are imported only when run, so that `anbudsradar parse` starts fast and never imports
+the database layer, spaCy or scikit-learn.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# command name -> "module:function" of a click command, imported on first use.
+COMMANDS: dict[str, str] = {
+    "parse": "anbudsradar.cli.parse_cmd:parse",
+    "ingest": "anbudsradar.cli.ingest_cmd:ingest",
+    "bench": "anbudsradar.cli.bench_cmd:bench",
+    "demo": "anbudsradar.cli.demo_cmd:demo",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands live in their own modules and load on demand."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return every subcommand name, sorted."""
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return the named subcommand, or None if there is none."""
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="anbudsradar")
+def main() -> None:
+    """Anbudsradar: public contracts for work-integrating social enterprises (ASF)."""
