@@ -16,19 +16,31 @@ COMMANDS: dict[str, str] = {
     "ingest": "anbudsradar.cli.ingest_cmd:ingest",
     "bench": "anbudsradar.cli.bench_cmd:bench",
     "demo": "anbudsradar.cli.demo_cmd:demo",
+    "tag": "anbudsradar.cli.tag_cmd:tag",
+    "train": "anbudsradar.cli.tag_cmd:train",
+    "evaluate": "anbudsradar.cli.tag_cmd:evaluate",
+}
+# `anbudsradar bench NAME`: benchmark name -> "module:function" of a click command.
+BENCHMARKS: dict[str, str] = {
+    "parse": "anbudsradar.cli.bench_parse:bench_parse",
+    "tag": "anbudsradar.cli.tag_cmd:bench_tag",
 }
 
 
 class LazyGroup(click.Group):
     """A click group whose subcommands live in their own modules and load on demand."""
 
+    def __init__(self, *args: object, commands: dict[str, str] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy_commands = COMMANDS if commands is None else commands
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Return every subcommand name, sorted."""
-        return sorted(COMMANDS)
+        return sorted(self.lazy_commands)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """Import and return the named subcommand, or None if there is none."""
-        target = COMMANDS.get(cmd_name)
+        target = self.lazy_commands.get(cmd_name)
         if target is None:
             return None
         module_name, attr = target.split(":")
