@@ -13,7 +13,7 @@ class ParseError(Exception):
 
 
 class UnsafeXMLError(ParseError):
-    """Raised by the safe XML loader for a DOCTYPE/entity declaration (entity expansion, external entities)."""
+    """Raised by the safe XML loader for any DOCTYPE/entity declaration (expansion, external entities)."""
 
 
 class MalformedInputError(ParseError):
