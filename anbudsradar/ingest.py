@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from crawlers.parsers.dispatch import parse_paths
-from models.db import open_database
+from models.db import database
 from models.store import IngestSummary, NoticeStore, ProgressCallback
 
 
@@ -14,7 +14,6 @@ def ingest_paths(
 ) -> IngestSummary:
     """Parse every input under `paths` and store it in the database at `database_url`."""
     paths = list(paths)
-    sessions = open_database(database_url)
-    with sessions() as session:
+    with database(database_url) as sessions, sessions() as session:
         store = NoticeStore(session)
         return store.ingest(parse_paths(paths), source="ingest " + " ".join(paths), progress=progress)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -56,3 +58,13 @@ def open_database(url: str) -> sessionmaker[Session]:
     engine = make_engine(url)
     migrate(engine)
     return session_factory(engine)
+
+
+@contextmanager
+def database(url: str) -> Iterator[sessionmaker[Session]]:
+    """Open (and migrate) the database at `url` for a block; its connections close afterwards."""
+    sessions = open_database(url)
+    try:
+        yield sessions
+    finally:
+        sessions.kw["bind"].dispose()
