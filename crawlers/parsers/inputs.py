@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from crawlers.parsers.exceptions import InputTooLargeError, MalformedInputError, ParseError
 
@@ -90,11 +91,18 @@ def _is_tar(path: Path) -> bool:
     return False
 
 
+def _open_archive_stream(path: str) -> BinaryIO:
+    """Open a tar file, gunzipping through GzipFile, which (unlike tarfile) notices a cut stream."""
+    with Path(path).open("rb") as probe:
+        compressed = probe.read(2) == _GZIP_MAGIC
+    return gzip.open(path, "rb") if compressed else Path(path).open("rb")  # type: ignore[return-value]
+
+
 def _iter_tar(path: str) -> Iterator[RawInput]:
     """Stream a tar archive member by member; a truncated archive ends with one error."""
     count = 0
     try:
-        with tarfile.open(path, mode="r|*") as archive:
+        with _open_archive_stream(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
             for member in archive:
                 if not member.isfile():
                     continue

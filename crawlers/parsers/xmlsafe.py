@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from crawlers.parsers.exceptions import MalformedInputError, UnsafeXMLError
@@ -10,6 +12,12 @@ from crawlers.parsers.exceptions import MalformedInputError, UnsafeXMLError
 # (defusedxml's forbid_dtd policy). The parser is configured so that nothing would be expanded
 # or fetched even if the byte scan were fooled (e.g. by UTF-16 input).
 _PROLOG_SCAN_BYTES = 65_536
+_DTD_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
 def _new_parser() -> etree.XMLParser:
@@ -33,14 +41,21 @@ def load_xml(data: bytes, source_path: str) -> etree._Element:
     if not data.strip():
         raise MalformedInputError(source_path, "empty input")
     prolog = data[:_PROLOG_SCAN_BYTES]
-    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+    if any(marker in prolog for marker in _DTD_MARKERS):
         raise UnsafeXMLError(
             source_path, "XML with a DOCTYPE/entity declaration is refused (entity expansion risk)"
         )
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise MalformedInputError(source_path, f"not well-formed XML: {exc}") from None
+        reason = f"not well-formed XML: {exc}"
+        if "unsupported encoding" in str(exc).lower():
+            reason = f"the XML declares an encoding that does not exist: {exc}"
+        elif "encoding" in str(exc).lower():
+            declared = _ENCODING_RE.match(prolog)
+            name = declared.group(1).decode() if declared else "UTF-8 (the default)"
+            reason = f"the bytes do not match the declared encoding {name}: {exc}"
+        raise MalformedInputError(source_path, reason) from None
     except ValueError as exc:  # e.g. an unknown encoding declaration
         raise MalformedInputError(source_path, f"unreadable XML: {exc}") from None
     if root is None:
