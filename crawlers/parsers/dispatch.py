@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -31,7 +30,7 @@ def detect_and_parse(data: bytes, source_path: str) -> tuple[str, list[NoticeRec
     """Return (source_format, records) for notice bytes of any supported format."""
     start = data.lstrip(_UTF8_BOM + b" \t\r\n")[:1]
     if start in (b"{", b"["):
-        return "ocds", _validated(ocds.parse_json(_load_json(data, source_path), source_path))
+        return "ocds", _validated(ocds.parse(data, source_path))
     if start != b"<" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         if not start:
             raise MalformedInputError(source_path, "empty input")
@@ -71,17 +70,6 @@ def parse_one(data: bytes, source_path: str) -> ParseOutcome:
         reason = f"input too deeply nested or too large ({type(exc).__name__})"
         return ParseOutcome(source_path, data, error=ParseError(source_path, reason))
     return ParseOutcome(source_path, data, source_format, records)
-
-
-def _load_json(data: bytes, source_path: str) -> object:
-    try:
-        return json.loads(data.removeprefix(_UTF8_BOM))
-    except UnicodeDecodeError as exc:
-        raise MalformedInputError(source_path, f"JSON is not valid UTF-8: {exc.reason}") from None
-    except json.JSONDecodeError as exc:
-        raise MalformedInputError(
-            source_path, f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-        ) from None
 
 
 def _validated(records: list[NoticeRecord]) -> list[NoticeRecord]:

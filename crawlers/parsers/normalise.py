@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 _SPACE_RE = re.compile(r"\s+")
 _DATE_RE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})")
@@ -88,9 +89,20 @@ def iso_datetime(date_value: str | None, time_value: str | None = None) -> str |
 
 
 def earliest(values: Iterable[str | None]) -> str | None:
-    """Return the earliest ISO 8601 date or datetime among the values (None when there are none)."""
+    """Return the earliest ISO 8601 date or datetime among the values, comparing instants in time."""
     present = [v for v in values if v]
-    return min(present) if present else None
+    return min(present, key=_instant) if present else None
+
+
+def _instant(value: str) -> tuple[datetime, str]:
+    """Sort key of an ISO date/datetime: UTC time for offset-aware values, as written otherwise."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return datetime.max, value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment, value
 
 
 def parse_amount(value: str | None) -> float | None:
