@@ -1,0 +1,1 @@
+"""Bundled sample data, written by us: fictional but realistic notices from Norrbotten buyers."""
