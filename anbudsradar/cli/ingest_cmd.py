@@ -40,7 +40,7 @@ def ingest(paths: tuple[str, ...]) -> None:
         def advance(outcome: ParseOutcome) -> None:
             bar.advance(task)
             if outcome.error is not None:
-                bar.console.print(f"error: {outcome.error}", markup=False, highlight=False)
+                bar.console.print(f"error: {outcome.error}", markup=False, highlight=False, soft_wrap=True)
 
         summary = ingest_paths(paths, settings.database_url, progress=advance)
     counts = summary.counts()
