@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel, relationship
 
 from models.base import Base, utcnow
 from models.payload import RawPayload
@@ -40,6 +40,7 @@ class Notice(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()  # batched INSERT…RETURNING on SQLite
     source_format: Mapped[str] = mapped_column(String(20))
     notice_id: Mapped[str] = mapped_column(String(300))
     procedure_id: Mapped[str | None] = mapped_column(String(300))
@@ -84,6 +85,7 @@ class Lot(Base):
     __tablename__ = "lot"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()  # batched INSERT…RETURNING on SQLite
     notice_pk: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     lot_id: Mapped[str | None] = mapped_column(String(100))
@@ -110,6 +112,7 @@ class NoticeVersion(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()  # batched INSERT…RETURNING on SQLite
     notice_pk: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"))
     version: Mapped[int]
     source_format: Mapped[str] = mapped_column(String(20))

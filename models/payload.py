@@ -7,7 +7,7 @@ import zlib
 from datetime import datetime
 
 from sqlalchemy import LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel
 
 from models.base import Base, utcnow
 
@@ -18,6 +18,7 @@ class RawPayload(Base):
     __tablename__ = "raw_payload"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()  # batched INSERT…RETURNING on SQLite
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     source_path: Mapped[str] = mapped_column(String(2000))
     size: Mapped[int]

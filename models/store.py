@@ -26,6 +26,7 @@ from models.notice import Buyer, Lot, Notice, NoticeVersion
 from models.payload import RawPayload
 
 ProgressCallback = Callable[[ParseOutcome], None]
+NoticeRef = int | Notice
 
 
 @dataclass(slots=True)
@@ -67,8 +68,9 @@ class NoticeStore:
     def __init__(self, session: Session, batch_size: int = 500) -> None:
         self.session = session
         self.batch_size = batch_size
-        self._by_published_id: dict[tuple[str, str], tuple[int, set[str]]] = {}
-        self._by_procedure: dict[tuple[str, str, str], int] = {}
+        # What is already stored, as a primary key (found by a query) or a Notice (stored by this run).
+        self._by_published_id: dict[tuple[str, str], tuple[NoticeRef, set[str]]] = {}
+        self._by_procedure: dict[tuple[str, str, str], NoticeRef] = {}
         self._payloads: dict[str, RawPayload] = {}
         self._buyers: dict[str, Buyer] = {}
 
@@ -82,11 +84,11 @@ class NoticeStore:
         summary = IngestSummary(run_id=run.id)
         for batch in _batched(outcomes, self.batch_size):
             self._store_batch(batch, run, summary)
+            self._write_counts(run, summary)
+            self.session.commit()
             for outcome in batch:
                 if progress is not None:
                     progress(outcome)
-            self._write_counts(run, summary)
-            self.session.commit()
         run.finished_at = utcnow()
         self._write_counts(run, summary)
         self.session.commit()
@@ -136,13 +138,17 @@ class NoticeStore:
             )
             for fmt, procedure_id, notice_type, notice_pk in rows:
                 self._by_procedure[(fmt, procedure_id, notice_type)] = notice_pk
+        digests = {RawPayload.digest(o.data) for o in batch if o.data} - self._payloads.keys()
+        if digests:
+            for payload in self.session.scalars(select(RawPayload).where(RawPayload.sha256.in_(digests))):
+                self._payloads[payload.sha256] = payload
         keys = {key for r in records if (key := buyer_key(r)) and key not in self._buyers}
         if keys:
             for buyer in self.session.scalars(select(Buyer).where(Buyer.key.in_(keys))):
                 self._buyers[buyer.key] = buyer
 
-    def _find_existing(self, record: NoticeRecord, digest: str) -> tuple[int | None, bool]:
-        """Return (notice primary key or None, whether this exact content is already stored)."""
+    def _find_existing(self, record: NoticeRecord, digest: str) -> tuple[NoticeRef | None, bool]:
+        """Return (the stored notice or None, whether this exact content is already stored)."""
         fmt = record.source_format
         known = self._by_published_id.get((fmt, _notice_id(record)))
         if known is not None:
@@ -157,16 +163,18 @@ class NoticeStore:
         """Store one record; return "new", "updated" or "unchanged"."""
         record_dict = record.to_dict()
         digest = content_hash(record_dict)
-        notice_pk, same_content = self._find_existing(record, digest)
+        existing, same_content = self._find_existing(record, digest)
         if same_content:
             return "unchanged"
         payload = self._payload(outcome.data, outcome.source_path) if outcome.data else None
-        if notice_pk is None:
-            notice = Notice(source_format=record.source_format, notice_id=_notice_id(record), version_count=0)
+        if existing is None:
+            notice = Notice(
+                source_format=record.source_format, notice_id=_notice_id(record), version_count=0, versions=[]
+            )
             self.session.add(notice)
             status = "new"
         else:
-            notice = self.session.get_one(Notice, notice_pk)
+            notice = existing if isinstance(existing, Notice) else self.session.get_one(Notice, existing)
             status = "updated"
         notice.version_count += 1
         version = NoticeVersion(
@@ -181,13 +189,12 @@ class NoticeStore:
         notice.versions.append(version)
         if status == "new" or _is_current(record, notice):
             self._apply(notice, record, record_dict, digest)
-        self.session.flush()
         entry = self._by_published_id.setdefault(
-            (record.source_format, version.published_id), (notice.id, set())
+            (record.source_format, version.published_id), (notice, set())
         )
         entry[1].add(digest)
         if record.procedure_id:
-            self._by_procedure[(record.source_format, record.procedure_id, record.notice_type)] = notice.id
+            self._by_procedure[(record.source_format, record.procedure_id, record.notice_type)] = notice
         return status
 
     def _apply(self, notice: Notice, record: NoticeRecord, record_dict: dict[str, Any], digest: str) -> None:
@@ -255,9 +262,7 @@ class NoticeStore:
 
     def _payload(self, data: bytes, source_path: str) -> RawPayload:
         digest = RawPayload.digest(data)
-        payload = self._payloads.get(digest)
-        if payload is None:
-            payload = self.session.scalar(select(RawPayload).where(RawPayload.sha256 == digest))
+        payload = self._payloads.get(digest)  # prefetched per batch
         if payload is None:
             payload = RawPayload.from_bytes(data, source_path[:2000], digest)
             self.session.add(payload)

@@ -22,7 +22,7 @@ COMMANDS: dict[str, str] = {
 }
 # `anbudsradar bench NAME`: benchmark name -> "module:function" of a click command.
 BENCHMARKS: dict[str, str] = {
-    "parse": "anbudsradar.cli.bench_parse:bench_parse",
+    "parse": "anbudsradar.cli.bench_parse:bench_parse_cmd",
     "tag": "anbudsradar.cli.tag_cmd:bench_tag",
 }
 

@@ -1,8 +1,8 @@
 """Parse eForms UBL notices (EU 2019/1780, SDK 1.x, incl. Doffin national variants) into records.
 
-Comments name the eForms business terms (BT-…) read. One file is one notice. Every lookup is a
-precompiled XPath along a fixed child path from the root, a lot or an organisation, so the cost
-stays close to that of loading the XML (no `//` searches over the whole tree).
+Comments name the eForms business terms (BT-…) read. One file is one notice. Lookups follow fixed
+child paths from the root, a lot or an organisation (precompiled XPath, and one walk over each
+cac:ProcurementProject), so the cost stays close to that of loading the XML (no `//` searches).
 """
 
 from __future__ import annotations
@@ -62,6 +62,17 @@ _SUBTYPE_RE = re.compile(r"^([A-Z]*)(\d+)$")
 _PUBLICATION_ID_RE = re.compile(r"^\d{1,8}-\d{4}$")
 
 
+def _tag(qname: str) -> str:
+    """Return the Clark notation ("{uri}local") of a prefixed eForms name."""
+    prefix, local = qname.split(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def _path(qnames: str) -> str:
+    """Return an ElementPath in Clark notation for a "/"-separated path of prefixed names."""
+    return "/".join(_tag(part) for part in qnames.split("/"))
+
+
 def _xp(path: str) -> etree.XPath:
     """Compile an XPath over the eForms namespaces that returns plain strings."""
     return etree.XPath(path, namespaces=NS, smart_strings=False)
@@ -71,7 +82,6 @@ _EXT = "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExte
 _PROJECT = "cac:ProcurementProject"
 _PROCESS = "cac:TenderingProcess"
 _TERMS = "cac:TenderingTerms"
-_ADDITIONAL = f"{_PROJECT}/cac:ProcurementAdditionalType/cbc:ProcurementTypeCode"
 
 # Notice level, evaluated on the root.
 _SUBTYPE = _xp(f"string({_EXT}/efac:NoticeSubType/cbc:SubTypeCode)")  # OPP-070
@@ -93,11 +103,20 @@ _LOT_ELEMENTS = _xp("cac:ProcurementProjectLot")
 # Lot, part or procedure level.
 _LOT_ID = _xp("string(cbc:ID)")  # BT-137
 _LOT_SCHEME = _xp("string(cbc:ID/@schemeName)")
-_TITLES = _xp(f"{_PROJECT}/cbc:Name")  # BT-21
-_DESCRIPTIONS = _xp(f"{_PROJECT}/cbc:Description")  # BT-24
-_CPV_MAIN = _xp(f"{_PROJECT}/cac:MainCommodityClassification/cbc:ItemClassificationCode/text()")  # BT-262
-_CPV_MORE = _xp(f"{_PROJECT}/cac:AdditionalCommodityClassification/cbc:ItemClassificationCode/text()")
-_NUTS = _xp(f"{_PROJECT}/cac:RealizedLocation/cac:Address/cbc:CountrySubentityCode/text()")  # BT-5071
+# Children of cac:ProcurementProject, read in one walk over it.
+_PROJECT_TAG = _tag(_PROJECT)
+_NAME_TAG = _tag("cbc:Name")
+_DESCRIPTION_TAG = _tag("cbc:Description")
+_MAIN_CPV_TAG = _tag("cac:MainCommodityClassification")
+_MORE_CPV_TAG = _tag("cac:AdditionalCommodityClassification")
+_CLASSIFICATION_TAG = _tag("cbc:ItemClassificationCode")
+_LOCATION_TAG = _tag("cac:RealizedLocation")
+_LOCATION_NUTS = _path("cac:Address/cbc:CountrySubentityCode")
+_ADDITIONAL_TAG = _tag("cac:ProcurementAdditionalType")
+_TYPE_CODE_TAG = _tag("cbc:ProcurementTypeCode")
+_SME_TAG = _tag("cbc:SMESuitableIndicator")
+_TOTAL_TAG = _tag("cac:RequestedTenderTotal")
+_ESTIMATE_TAG = _tag("cbc:EstimatedOverallContractAmount")
 _RESERVED = _xp(
     f"{_TERMS}/cac:TendererQualificationRequest/cac:SpecificTendererRequirement"
     "/cbc:TendererRequirementTypeCode[@listName='reserved-procurement']/text()"
@@ -106,16 +125,12 @@ _EXECUTION = _xp(
     f"{_TERMS}/cac:ContractExecutionRequirement"
     "/cbc:ExecutionRequirementCode[@listName='reserved-execution']/text()"
 )  # BT-736
-_SOCIAL = _xp(f"{_ADDITIONAL}[@listName='social-objective']/text()")  # BT-775
-_STRATEGIC = _xp(f"{_ADDITIONAL}[@listName='strategic-procurement']/text()")  # BT-06
-_SME = _xp(f"{_PROJECT}/cbc:SMESuitableIndicator/text()")  # BT-726
-_ESTIMATE = _xp(f"{_PROJECT}/cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount")  # BT-27
 _DOCUMENT_URI = _xp(
     f"string({_TERMS}/cac:CallForTendersDocumentReference/cac:Attachment/cac:ExternalReference/cbc:URI)"
 )  # BT-15
 # Deadlines in order of preference: tenders (BT-131), requests to participate (BT-1311),
-# expressions of interest in a PIN used as a call for competition (BT-630).
-_DEADLINES = tuple(
+# expressions of interest in a PIN used as a call for competition (BT-630); (date, time) lookups.
+_DEADLINE_PERIODS = tuple(
     (_xp(f"string({period}/cbc:EndDate)"), _xp(f"string({period}/cbc:EndTime)"))
     for period in (
         f"{_PROCESS}/cac:TenderSubmissionDeadlinePeriod",
@@ -144,6 +159,7 @@ class _Object:
     sme: list[bool] = field(default_factory=list)
     deadlines: tuple[str | None, ...] = ()
     document_uri: str | None = None
+    cpv_main: str | None = None
 
 
 def parse(data: bytes, source_path: str) -> list[NoticeRecord]:
@@ -183,7 +199,7 @@ def _record(root: etree._Element, source_path: str) -> NoticeRecord:
         description=procedure.lot.description,
         url=_url(root, publication_id, everything),
         buyer=_buyer(root, lang3),
-        cpv_main=normalise_cpv(next(iter(_CPV_MAIN(root)), None)) or (cpv[0] if cpv else None),
+        cpv_main=procedure.cpv_main or (cpv[0] if cpv else None),
         cpv=cpv,
         nuts=unique([n for o in everything for n in o.lot.nuts]),
         lots=[o.lot for o in objects if o.is_lot],
@@ -213,27 +229,65 @@ def _object(element: etree._Element, lang3: str) -> _Object | None:
 
 
 def _fields(element: etree._Element, lang3: str, lot: Lot, *, is_lot: bool) -> _Object:
-    """Fill the fields that a lot, a part and the procedure share."""
-    lot.title = _in_language(_TITLES(element), lang3)
-    lot.description = _in_language(_DESCRIPTIONS(element), lang3)
-    lot.cpv = unique([normalise_cpv(c) or "" for c in _CPV_MAIN(element) + _CPV_MORE(element)])
-    lot.nuts = unique([c.strip() for c in _NUTS(element)])
+    """Fill the fields that a lot, a part and the procedure share, walking cac:ProcurementProject once."""
+    found = _Object(lot=lot, is_lot=is_lot)
+    titles: list[etree._Element] = []
+    descriptions: list[etree._Element] = []
+    cpv_main: list[str] = []
+    cpv_more: list[str] = []
+    nuts: list[str] = []
+    project = element.find(_PROJECT_TAG)
+    for child in project if project is not None else ():
+        tag = child.tag
+        if tag == _NAME_TAG:
+            titles.append(child)  # BT-21
+        elif tag == _DESCRIPTION_TAG:
+            descriptions.append(child)  # BT-24
+        elif tag == _MAIN_CPV_TAG:
+            cpv_main.append(child.findtext(_CLASSIFICATION_TAG) or "")  # BT-262
+        elif tag == _MORE_CPV_TAG:
+            cpv_more.append(child.findtext(_CLASSIFICATION_TAG) or "")  # BT-263
+        elif tag == _LOCATION_TAG:
+            nuts.append((child.findtext(_LOCATION_NUTS) or "").strip())  # BT-5071
+        elif tag == _ADDITIONAL_TAG:
+            for code in child.iterfind(_TYPE_CODE_TAG):
+                kind = code.get("listName")
+                if kind == "social-objective":  # BT-775
+                    found.social.append((code.text or "").strip())
+                elif kind == "strategic-procurement":  # BT-06
+                    found.strategic.append((code.text or "").strip())
+        elif tag == _SME_TAG:
+            found.sme.append((child.text or "").strip().lower() == "true")  # BT-726
+        elif tag == _TOTAL_TAG and lot.estimated_value is None:
+            estimate = child.find(_ESTIMATE_TAG)  # BT-27
+            lot.estimated_value = _money(estimate) if estimate is not None else None
+    lot.title = _in_language(titles, lang3)
+    lot.description = _in_language(descriptions, lang3)
+    found.cpv_main = normalise_cpv(cpv_main[0]) if cpv_main else None
+    lot.cpv = unique([normalise_cpv(c) or "" for c in cpv_main + cpv_more])
+    lot.nuts = unique(nuts)
     lot.reserved_participation = unique([RESERVED_CODES.get(c.strip(), "") for c in _RESERVED(element)])
     execution = {c.strip() for c in _EXECUTION(element)}
     lot.reserved_execution = "yes" in execution if execution & {"yes", "no"} else None
-    estimates = _ESTIMATE(element)
-    lot.estimated_value = _money(estimates[0]) if estimates else None
-    deadlines = tuple(iso_datetime(date(element), time(element)) for date, time in _DEADLINES)
-    lot.deadline = next((d for d in deadlines if d), None)
-    return _Object(
-        lot=lot,
-        is_lot=is_lot,
-        social=unique([c.strip() for c in _SOCIAL(element)]),
-        strategic=unique([c.strip() for c in _STRATEGIC(element)]),
-        sme=[flag.strip().lower() == "true" for flag in _SME(element)],
-        deadlines=deadlines,
-        document_uri=_code(_DOCUMENT_URI(element)),
-    )
+    found.deadlines = _deadlines(element)
+    lot.deadline = next((d for d in found.deadlines if d), None)
+    found.social = unique(found.social)
+    found.strategic = unique(found.strategic)
+    found.document_uri = _code(_DOCUMENT_URI(element))
+    return found
+
+
+def _deadlines(element: etree._Element) -> tuple[str | None, ...]:
+    """Return a lot's deadlines in the order of _DEADLINE_PERIODS, up to the first one present.
+
+    Later kinds are only needed where no earlier kind exists, so they are not looked up after it.
+    """
+    found: list[str | None] = []
+    for date, time in _DEADLINE_PERIODS:
+        found.append(iso_datetime(date(element), time(element)))
+        if found[-1]:
+            break
+    return (*found, *(None,) * (len(_DEADLINE_PERIODS) - len(found)))
 
 
 def _notice_type(form: str, subtype: str | None, procedure: str) -> NoticeType:
@@ -288,7 +342,7 @@ def _publication_id(value: str) -> str | None:
 
 def _deadline(objects: list[_Object]) -> str | None:
     """Return the earliest deadline over lots and parts, taking the kinds of deadline in preference."""
-    for index in range(len(_DEADLINES)):
+    for index in range(len(_DEADLINE_PERIODS)):
         found = earliest(o.deadlines[index] for o in objects)
         if found:
             return found

@@ -12,11 +12,8 @@ from crawlers.parsers.exceptions import MalformedInputError, UnsafeXMLError
 # (defusedxml's forbid_dtd policy). The parser is configured so that nothing would be expanded
 # or fetched even if the byte scan were fooled (e.g. by UTF-16 input).
 _PROLOG_SCAN_BYTES = 65_536
-_DTD_MARKERS = tuple(
-    marker.encode(encoding)
-    for marker in ("<!DOCTYPE", "<!ENTITY")
-    for encoding in ("ascii", "utf-16-le", "utf-16-be")
-)
+_DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 _ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -38,10 +35,10 @@ _PARSER = _new_parser()
 
 def load_xml(data: bytes, source_path: str) -> etree._Element:
     """Parse untrusted XML bytes into the root element; raise a ParseError naming the input."""
-    if not data.strip():
+    if not data or data.isspace():
         raise MalformedInputError(source_path, "empty input")
     prolog = data[:_PROLOG_SCAN_BYTES]
-    if any(marker in prolog for marker in _DTD_MARKERS):
+    if _declares_dtd(prolog):
         raise UnsafeXMLError(
             source_path, "XML with a DOCTYPE/entity declaration is refused (entity expansion risk)"
         )
@@ -65,6 +62,13 @@ def load_xml(data: bytes, source_path: str) -> etree._Element:
             source_path, "XML with a DOCTYPE/entity declaration is refused (entity expansion risk)"
         )
     return root
+
+
+def _declares_dtd(prolog: bytes) -> bool:
+    """Whether the start of a document holds a DOCTYPE or ENTITY declaration (UTF-8/16 alike)."""
+    if prolog.startswith(_UTF16_MARKS) or b"\x00" in prolog[:4]:
+        prolog = prolog.replace(b"\x00", b"")
+    return _DTD_RE.search(prolog) is not None
 
 
 def local_name(element: etree._Element) -> str:

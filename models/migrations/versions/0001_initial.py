@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 04:30:09.659255
+Create Date: 2026-11-29 04:43:51.441993
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def upgrade() -> None:
     )
     op.create_table('raw_payload',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('_sentinel', sa.Integer(), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('source_path', sa.String(length=2000), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
@@ -72,6 +73,7 @@ def upgrade() -> None:
     )
     op.create_table('notice',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('_sentinel', sa.Integer(), nullable=True),
     sa.Column('source_format', sa.String(length=20), nullable=False),
     sa.Column('notice_id', sa.String(length=300), nullable=False),
     sa.Column('procedure_id', sa.String(length=300), nullable=True),
@@ -114,6 +116,7 @@ def upgrade() -> None:
 
     op.create_table('lot',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('_sentinel', sa.Integer(), nullable=True),
     sa.Column('notice_pk', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('lot_id', sa.String(length=100), nullable=True),
@@ -134,6 +137,7 @@ def upgrade() -> None:
 
     op.create_table('notice_version',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('_sentinel', sa.Integer(), nullable=True),
     sa.Column('notice_pk', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('source_format', sa.String(length=20), nullable=False),

@@ -1,0 +1,48 @@
+"""`anbudsradar bench parse`: notices/s for parse and ingest beside bare lxml, with the ratios."""
+
+from __future__ import annotations
+
+import click
+
+from anbudsradar.benchmarks.parse_bench import Rate, load_inputs
+from anbudsradar.benchmarks.parse_bench import bench_parse as measure_parse
+from anbudsradar.samples.synthetic import synthetic_notice_bytes
+
+
+@click.command("parse")
+@click.argument("paths", nargs=-1)
+@click.option("--synthetic", default=2000, show_default=True, help="Also measure N seeded synthetic notices.")
+@click.option("--rounds", default=5, show_default=True, help="Best of this many rounds.")
+def bench_parse_cmd(paths: tuple[str, ...], synthetic: int, rounds: int) -> None:
+    """Measure parse (beside bare lxml) on PATHS, then parse and ingest on synthetic notices.
+
+    The PATHS table answers "how close to lxml are we on these files"; the synthetic set, thousands
+    of distinct small notices, gives the volume that an ingest rate needs.
+    """
+    if not paths and synthetic <= 0:
+        raise click.UsageError("nothing to measure: give notice paths or --synthetic N > 0")
+    if paths:
+        inputs = load_inputs(list(paths))
+        _print(
+            f"{len(inputs)} inputs from {', '.join(paths)}",
+            measure_parse(inputs, rounds, ingest=False),
+            rounds,
+        )
+    if synthetic > 0:
+        inputs = synthetic_notice_bytes(synthetic)
+        _print(f"{synthetic} synthetic eForms notices (seeded)", measure_parse(inputs, rounds), rounds)
+
+
+def _print(title: str, rates: list[Rate], rounds: int) -> None:
+    """Print one table of rates with each one's ratio to the bare lxml line."""
+    baseline = rates[0].per_second
+    click.echo(f"\n{title}, in memory, best of {rounds} rounds")
+    click.echo(
+        f"{'measure':<50} {'inputs':>7} {'notices':>8} {'seconds':>8} {'notices/s':>10} {'vs lxml':>8}"
+    )
+    for rate in rates:
+        ratio = rate.per_second / baseline if baseline else 0.0
+        click.echo(
+            f"{rate.name:<50} {rate.inputs:>7} {rate.notices:>8} {rate.seconds:>8.3f} "
+            f"{rate.per_second:>10.0f} {ratio:>7.0%}"
+        )
