@@ -1,4 +1,8 @@
-"""The demo: the whole chain on embedded defaults, in a fresh folder, on the bundled sample data."""
+"""The demo: the whole chain on embedded defaults, in a fresh folder, on the bundled sample data.
+
+Steps: write the sample notices, serve them on 127.0.0.1 as the crawlers' source kinds and crawl
+them (twice, to show that a re-crawl finds nothing new), then tag what was stored.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from anbudsradar.ingest import ingest_paths
 from anbudsradar.samples.norrbotten import write_samples
-from models import Notice
+from anbudsradar.tagging import RetagSummary, retag
+from crawlers.demo import DemoCrawl, crawl_demo_sources
+from models import Notice, NoticeTag
 from models.db import database
-from models.store import IngestSummary
 
 
 @dataclass(slots=True)
@@ -23,21 +27,28 @@ class DemoResult:
     folder: Path
     database_url: str
     sample_files: list[Path]
-    ingest: IngestSummary
-    reingest: IngestSummary
+    crawl: DemoCrawl
+    tagging: RetagSummary
     notices: list[Notice]
+    tags: dict[int, list[NoticeTag]]
 
 
 def run_demo(folder: Path, today: date | None = None) -> DemoResult:
-    """Write the samples, ingest them into a fresh SQLite database (twice, to show idempotency)."""
+    """Run every step of the demo in `folder` (emptied first) and return what happened."""
+    from matcher.tagger import Tagger  # noqa: PLC0415 - spaCy loads only when the demo runs
+
     if folder.exists():
         shutil.rmtree(folder)
-    samples = write_samples(folder / "samples", today or date.today())
+    today = today or date.today()
+    samples = write_samples(folder / "samples", today)
     database_url = f"sqlite:///{folder / 'anbudsradar.db'}"
-    first = ingest_paths([str(folder / "samples")], database_url)
-    again = ingest_paths([str(folder / "samples")], database_url)
+    crawl = crawl_demo_sources(folder / "samples", database_url, today)
     with database(database_url) as sessions, sessions() as session:
+        tagging = retag(session, Tagger.load())
         notices = list(session.scalars(select(Notice).order_by(Notice.deadline.is_(None), Notice.deadline)))
         for notice in notices:
             _ = notice.buyer, notice.lots, notice.versions  # load before the session closes
-    return DemoResult(folder, database_url, samples, first, again, notices)
+        tags: dict[int, list[NoticeTag]] = {}
+        for tag in session.scalars(select(NoticeTag).where(NoticeTag.lot_id.is_(None))):
+            tags.setdefault(tag.notice_pk, []).append(tag)
+    return DemoResult(folder, database_url, samples, crawl, tagging, notices, tags)

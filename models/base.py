@@ -29,5 +29,8 @@ class Base(DeclarativeBase):
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
         dict[str, Any]: JSON,
         list[str]: JSON,
+        list[dict[str, Any]]: JSON,
+        list[int]: JSON,
+        dict[str, list[int]]: JSON,
         datetime: DateTime(timezone=True),
     }

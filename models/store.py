@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,8 +56,9 @@ def content_hash(record_dict: dict[str, Any]) -> str:
 def buyer_key(record: NoticeRecord) -> str | None:
     """Return the identity of a record's buyer: country + identifier, else country + name."""
     buyer = record.buyer
-    if buyer.identifier:
-        return f"{buyer.country or '-'}:id:{buyer.identifier.strip().lower()}"
+    identifier = re.sub(r"[\s\-.]", "", buyer.identifier or "").lower()
+    if identifier:  # "212000-2726" (as TED writes it) and "2120002726" are the same buyer
+        return f"{buyer.country or '-'}:id:{identifier}"
     if buyer.name:
         return f"{buyer.country or '-'}:name:{buyer.name.strip().lower()}"
     return None

@@ -16,10 +16,18 @@ COMMANDS: dict[str, str] = {
     "ingest": "anbudsradar.cli.ingest_cmd:ingest",
     "bench": "anbudsradar.cli.bench_cmd:bench",
     "demo": "anbudsradar.cli.demo_cmd:demo",
+    "tag": "anbudsradar.cli.tag_cmd:tag",
+    "train": "anbudsradar.cli.tag_cmd:train",
+    "evaluate": "anbudsradar.cli.tag_cmd:evaluate",
+    "retag": "anbudsradar.cli.retag_cmd:retag",
+    "crawl": "anbudsradar.cli.crawl_cmd:crawl",
+    "sources": "anbudsradar.cli.crawl_cmd:sources",
 }
 # `anbudsradar bench NAME`: benchmark name -> "module:function" of a click command.
 BENCHMARKS: dict[str, str] = {
     "parse": "anbudsradar.cli.bench_parse:bench_parse_cmd",
+    "tag": "anbudsradar.cli.tag_cmd:bench_tag",
+    "crawl": "anbudsradar.cli.crawl_cmd:bench_crawl",
 }
 
 

@@ -9,11 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from anbudsradar.demo import DemoResult, run_demo
+from crawlers.run import CrawlReport
 
-RESERVED_LABELS = {
-    "shelteredWorkshop": "4 kap. 18 § (res-ws)",
-    "publicServiceMissionOrganization": "res-pub-ser",
-}
+RESERVED_LABELS = {"shelteredWorkshop": "4 kap. 18 §", "publicServiceMissionOrganization": "res-pub-ser"}
 
 
 @click.command()
@@ -33,33 +31,49 @@ def demo(folder: Path) -> None:
     _print_summary(console, result)
 
 
+def _crawl_lines(report: CrawlReport) -> list[str]:
+    return [
+        f"   {r.source:<28} {r.kind:<20} {r.requests:>3} requests: {r.new} new, {r.updated} updated, "
+        f"{r.unchanged} unchanged, {r.failed} failed" + (f" ({r.message})" if r.message else "")
+        for r in report.results
+    ]
+
+
 def _print_summary(console: Console, result: DemoResult) -> None:
-    first, again = result.ingest.counts(), result.reingest.counts()
     console.print(
         f"[bold]1. Sample notices[/] {len(result.sample_files)} eForms files in {result.folder / 'samples'}"
     )
     console.print(
-        f"[bold]2. Ingest[/] into {result.database_url}: {first['new']} new, {first['updated']} updated, "
-        f"{first['unchanged']} unchanged, {first['failed']} failed"
+        f"[bold]2. Crawl[/] the samples served on 127.0.0.1 as TED API, daily package, OCDS, RSS and "
+        f"HTML listing sources ({result.crawl.sources_file}) into {result.database_url}:"
     )
+    for line in _crawl_lines(result.crawl.first):
+        console.print(line, markup=False, highlight=False)
+    if result.crawl.again is not None:
+        again = result.crawl.again.results
+        console.print(
+            f"   re-crawl: {sum(r.new for r in again)} new, {sum(r.updated for r in again)} updated "
+            f"(each source resumes from its high-water mark)"
+        )
+    tagging = result.tagging
     console.print(
-        f"   again (idempotent): {again['new']} new, {again['updated']} updated, "
-        f"{again['unchanged']} unchanged, {again['failed']} failed"
+        f"[bold]3. Tag[/] {tagging.tagged} notices with ASF branches and social clauses "
+        f"({tagging.tags} tags, model {tagging.model_version})"
     )
     table = Table(title="Stored notices", show_lines=False)
-    for column in ("type", "buyer", "title", "CPV", "lots", "reserved", "deadline", "versions"):
+    for column in ("type", "buyer", "title", "branches", "social clauses", "deadline", "versions"):
         table.add_column(column)
     for notice in result.notices:
-        reserved = ", ".join(RESERVED_LABELS.get(code, code) for code in notice.reserved_participation)
-        if notice.reserved_execution:
-            reserved = ", ".join(filter(None, [reserved, "BT-736"]))
+        tags = result.tags.get(notice.id, [])
+        branches = ", ".join(t.code for t in tags if t.kind == "branch")
+        social = [RESERVED_LABELS.get(code, code) for code in notice.reserved_participation]
+        social += [t.code for t in tags if t.kind == "social" and t.code != "reserved_sheltered"]
         table.add_row(
             notice.notice_type,
             notice.buyer.name if notice.buyer else "",
-            (notice.title or "")[:48],
-            notice.cpv_main or "",
-            str(len(notice.lots)),
-            reserved or "-",
+            (notice.title or "")[:50],
+            branches or "-",
+            ", ".join(dict.fromkeys(social)) or "-",
             (notice.deadline or "-")[:10],
             str(notice.version_count),
         )

@@ -1,0 +1,86 @@
+"""The model card (matcher/model/MODEL_CARD.md), written by `anbudsradar train`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matcher.classifier import BranchClassifier
+from matcher.settings import MAX_FIELD_CHARS
+
+
+def model_card(model: BranchClassifier, artifact: Path, fingerprints: dict[str, str], evaluation: str) -> str:
+    """Return the Markdown model card of a trained artifact with its evaluation report."""
+    meta = model.metadata
+    rows = "\n".join(f"| {source} | {count} |" for source, count in sorted(meta["rows_by_source"].items()))
+    positives = ", ".join(f"{code} {n}" for code, n in meta["positives_by_branch"].items())
+    files = "\n".join(f"| `{name}` | `{digest}` |" for name, digest in fingerprints.items())
+    size_kb = artifact.stat().st_size / 1024 if artifact.exists() else 0.0
+    return f"""# Model card: ASF branch tagger `{meta["version"]}`
+
+Trained {meta["trained_at"]} by `anbudsradar train` (seed {meta["seed"]}, {meta["training_seconds"]} s).
+Artifact `matcher/model/{artifact.name}`: {size_kb:.0f} KiB (joblib, xz; weights in half precision).
+
+## What it does
+
+Tags the title and description of a public-procurement notice (Swedish or English) with the ASF
+branches of `docs/taxonomy.md`. It is one of three sources the tagger combines: structured fields
+(CPV codes, eForms BT-71/BT-736/BT-775/BT-06, OCDS suitability) win where present; hand-written rules
+(`matcher/vocabulary.py`) find branch words in titles and social-clause wording anywhere; this
+classifier covers titles and descriptions that the rules miss. A branch tag is listed when its score
+(the highest of the sources) is at least {float(model.thresholds.max()):.2f}.
+
+Not for: deciding eligibility or legal status of a contract; languages other than Swedish and
+English (their text is not analysed; tags come from structured fields only).
+
+## Method
+
+* Text: spaCy `blank("sv")`/`blank("en")`, lower-cased, lookup lemmas (spacy-lookups-data), Swedish
+  compounds split against the Swedish lemma list ("lokalvårdstjänster" -> "lokalvård" + "tjänst").
+  Fields are analysed up to {MAX_FIELD_CHARS} characters.
+* Features ({meta["features"]}): TF-IDF over lemmas and compound parts (title words counted twice,
+  the first 400 words of the rest once) plus TF-IDF over character 3-5-grams of the title.
+* Model: one logistic regression per branch (one-vs-rest), L2, C={meta["hyperparameters"]["C"]},
+  balanced class weights, liblinear, fixed seed. Weights below 0.01 dropped.
+* Score: the regression's probability. With balanced weights it is calibrated for equal priors,
+  not for how rare a branch is among all notices; the threshold was chosen by cross-validation on
+  the training side (written examples and training-side corpus notices), never on the test set.
+
+## Training data
+
+| source/language | rows |
+| --- | ---: |
+{rows}
+
+* `cpv-label`: every CPV 2008 label in Swedish and English (eForms SDK code lists), labelled with the
+  branches of its code; codes broader than a branch prefix (e.g. 90000000 above 909) are left out.
+* `corpus`: the training side of `corpus/ted_legacy_corpus.jsonl` (Swedish and English rows only),
+  labelled with the branches of the buyer's main CPV code (a noisy, weak label).
+* `example`: examples written for this project (`matcher/data/examples.csv`), weight 2.
+
+Positive rows per branch: {positives}.
+
+Data files (sha256, first 16 hex digits):
+
+| file | sha256 |
+| --- | --- |
+{files}
+
+## Evaluation (`anbudsradar evaluate`)
+
+{evaluation}
+
+## Limitations
+
+* The Swedish evaluation set is tiny: the corpus has no Swedish notices, and only a handful of real
+  Swedish notices are available. Its figures say little; the English figures are the better guide.
+* Labels are the buyer's main CPV code: a notice about domiciliary care filed under a health code,
+  or a waste contract filed under transport, counts as an error of the tagger.
+* One notice usually has one main CPV code, while the tagger may rightly see several branches
+  (cleaning and property care); each extra branch counts as a false positive.
+
+## Reproduce
+
+    anbudsradar train      # reads ../shared/data/real, writes this card and the artifact
+    anbudsradar evaluate   # prints the evaluation above
+    anbudsradar bench tag  # tagging speed and load time
+"""

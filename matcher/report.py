@@ -1,0 +1,98 @@
+"""Plain-text (Markdown) tables of evaluation results, for the terminal and the model card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcher.evaluation import Counts, Scores
+from matcher.taxonomy import BRANCH_CODES
+
+_LANG_NAMES = {"sv": "Swedish", "en": "English"}
+
+
+def _prf(counts: Counts) -> str:
+    """Return precision, recall and F1 as three table cells."""
+    return f"{counts.precision:.2f} | {counts.recall:.2f} | {counts.f1:.2f}"
+
+
+def branch_table(lang: str, result: dict[str, Any]) -> list[str]:
+    """Return the Markdown lines comparing the tagger and the baseline for one language."""
+    model: Scores = result["model"]
+    baseline: Scores = result["baseline"]
+    origins = ", ".join(f"{n} {name}" for name, n in sorted(result["origins"].items()))
+    lines = [
+        f"### {_LANG_NAMES.get(lang, lang)}: {result['notices']} held-out notices "
+        f"({result['with_branch']} whose main CPV maps to a branch; {origins})",
+        "",
+        "| branch | support | tagger P | R | F1 | baseline P | R | F1 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for code in BRANCH_CODES:
+        m, b = model.per_code[code], baseline.per_code[code]
+        if m.tp + m.fp + m.fn + b.fp:
+            lines.append(f"| {code} | {m.tp + m.fn} | {_prf(m)} | {_prf(b)} |")
+    mm, bm = model.micro, baseline.micro
+    lines += [
+        f"| **micro** | {mm.tp + mm.fn} | {_prf(mm)} | {_prf(bm)} |",
+        f"| **macro F1** | | | | {model.macro_f1:.2f} | | | {baseline.macro_f1:.2f} |",
+        "",
+        f"Tagger: {mm.tp} right, {mm.fp} wrong, {mm.fn} missed. Baseline: {bm.tp} right, {bm.fp} wrong, "
+        f"{bm.fn} missed.",
+        "",
+    ]
+    return lines
+
+
+def errors_table(result: dict[str, Any], limit: int = 40) -> list[str]:
+    """Return the tagger's mistakes (true vs predicted branches) for one language."""
+    lines = ["| notice | true | tagged | title |", "| --- | --- | --- | --- |"]
+    for key, truth, found, title in result["errors"][:limit]:
+        lines.append(
+            f"| {key} | {' '.join(truth) or '-'} | {' '.join(found) or '-'} | {title.replace('|', '/')} |"
+        )
+    return [*lines, ""]
+
+
+def reserved_lines(result: dict[str, Any]) -> list[str]:
+    """Return the reserved-contract evaluation as Markdown lines."""
+    lines = [
+        f"### Reserved contracts (structured fields plus text): {result['notices']} notices, "
+        f"{result['positives']} reserved",
+        "",
+        "| code | support | P | R | F1 |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for code, counts in result["per_code"].per_code.items():
+        lines.append(f"| {code} | {counts.tp + counts.fn} | {_prf(counts)} |")
+    any_counts = result["any"].per_code["reserved"]
+    lines += [f"| **any reservation** | {any_counts.tp + any_counts.fn} | {_prf(any_counts)} |", ""]
+    if result["errors"]:
+        lines += [
+            "Mistakes: "
+            + "; ".join(f"{nid}: true {t or '-'}, tagged {p or '-'}" for nid, t, p in result["errors"][:20]),
+            "",
+        ]
+    return lines
+
+
+def evaluation_markdown(
+    branches: dict[str, Any],
+    reserved: dict[str, Any],
+    statement: str,
+    overlap: dict[str, int],
+    with_errors: bool = False,
+) -> str:
+    """Return the whole evaluation report."""
+    lines = [
+        statement,
+        "",
+        "Evaluation titles equal to a training title, by training source: "
+        + ", ".join(f"{source} {n}" for source, n in overlap.items()),
+        "",
+    ]
+    for lang, result in branches.items():
+        lines += branch_table(lang, result)
+        if with_errors:
+            lines += errors_table(result)
+    lines += reserved_lines(reserved)
+    return "\n".join(lines)

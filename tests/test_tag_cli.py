@@ -1,0 +1,116 @@
+"""`anbudsradar tag`, `evaluate` and `bench tag` through click's CliRunner: JSON contract, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from anbudsradar.cli import main
+from anbudsradar.ingest import ingest_paths
+from tests.conftest import real_path
+
+NOTICE_KEYS = ["notice_id", "source_path", "language", "branches", "social", "lots"]
+
+
+def run(*args: str) -> tuple[int, list[dict[str, object]], str]:
+    result = CliRunner().invoke(main, list(args))
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return result.exit_code, lines, result.stderr
+
+
+@pytest.mark.real_data
+def test_tag_prints_one_object_per_notice_with_the_contract_keys() -> None:
+    folder = real_path("ted-legacy")
+    code, lines, stderr = run("tag", str(folder))
+    assert code == 0, stderr
+    assert len(lines) == len(list(folder.glob("*.xml")))
+    for data in lines:
+        assert list(data) == NOTICE_KEYS
+        for lot in data["lots"]:  # type: ignore[attr-defined]
+            assert list(lot) == ["lot_id", "branches", "social"]
+        for tag in [*data["branches"], *data["social"]]:  # type: ignore[misc]
+            assert list(tag) == ["code", "score", "evidence"]
+            assert 0 <= tag["score"] <= 1 and tag["evidence"]
+    reserved = [d for d in lines if any(t["code"] == "reserved_sheltered" for t in d["social"])]  # type: ignore[attr-defined]
+    assert len(reserved) >= 3
+
+
+@pytest.mark.real_data
+def test_text_only_ignores_the_cpv_codes() -> None:
+    path = str(real_path("eforms/ESP_00262891-2023.xml"))
+    _, [full], _ = run("tag", path)
+    _, [text_only], _ = run("tag", "--text-only", path)
+    assert [t["code"] for t in full["branches"]] == ["cleaning"]  # type: ignore[index]
+    assert text_only["branches"] == [] and text_only["social"] == []  # Spanish text is not analysed
+
+
+@pytest.mark.real_data
+def test_failed_inputs_are_named_on_stderr_and_the_others_still_written(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b"<TED_EXPORT><unclosed>")
+    code, lines, stderr = run(
+        "tag",
+        str(broken),
+        str(real_path("ted-legacy/SE_2018S-082-185357.xml")),
+        str(tmp_path / "missing.xml"),
+    )
+    assert code == 1
+    assert len(lines) == 1 and lines[0]["notice_id"] == "2018/S 082-185357"
+    errors = stderr.strip().splitlines()
+    assert len(errors) == 2
+    assert "broken.xml" in errors[0] and "missing.xml" in errors[1]
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("tag", "--text-only")[0] == 2  # stored notices are tagged with every field
+    assert run("tag", "--no-such-option", "x.xml")[0] == 2
+    assert run("tag", "--batch-size", "0", "x.xml")[0] == 2
+
+
+@pytest.mark.real_data
+def test_tag_without_paths_tags_the_stored_notices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'radar.db'}"
+    monkeypatch.setenv("ANBUDSRADAR_DATABASE_URL", url)
+    ingest_paths([str(real_path("ted-legacy"))], url)
+    first = CliRunner().invoke(main, ["tag"])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith("tagged 14 notices (")
+    again = CliRunner().invoke(main, ["retag"])
+    assert again.stdout.startswith("tagged 0 notices (0 tags), 14 already up to date")
+
+
+def test_a_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, stderr = run("tag", "--model", str(tmp_path / "none.joblib"), str(tmp_path))
+    assert code == 1 and "anbudsradar train" in stderr
+
+
+@pytest.mark.real_data
+def test_evaluate_reports_both_languages_and_the_baseline(real_data: Path) -> None:
+    result = CliRunner().invoke(main, ["evaluate", "--data", str(real_data)])
+    assert result.exit_code == 0, result.output
+    for words in (
+        "### Swedish:",
+        "### English:",
+        "held-out notices",
+        "baseline",
+        "Held out from training",
+        "### Reserved contracts",
+        "corpus 0",
+        "example 0",
+    ):
+        assert words in result.output
+
+
+def test_evaluate_without_data_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["evaluate", "--data", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1 and "--data" in result.stderr
+
+
+@pytest.mark.real_data
+def test_bench_tag_reports_rate_and_load_time(real_data: Path) -> None:
+    result = CliRunner().invoke(main, ["bench", "tag", "--data", str(real_data), "--notices", "300"])
+    assert result.exit_code == 0, result.output
+    assert "notices/s" in result.output and "model load" in result.output

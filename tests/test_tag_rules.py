@@ -1,0 +1,171 @@
+"""Rules on real wording: Swedish and English legal phrases, negations, compounds, goods, context."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from matcher.analysis import Analyser
+from matcher.rules import RuleHit
+from tests.conftest import real_path
+
+
+@pytest.fixture(scope="module")
+def analyser() -> Analyser:
+    return Analyser()
+
+
+def hits(analyser: Analyser, lang: str, text: str, field: str = "description") -> list[RuleHit]:
+    [result] = analyser.analyse([(lang, {field: text})])
+    return result.hits
+
+
+def codes(analyser: Analyser, lang: str, text: str, field: str = "description") -> set[str]:
+    return {hit.code for hit in hits(analyser, lang, text, field)}
+
+
+def genericode_labels(name: str, column: str) -> dict[str, str]:
+    """Return {code: label} of an eForms genericode list (the official wording, in ../shared)."""
+    root = etree.parse(str(real_path(f"codelists/{name}")), etree.XMLParser(resolve_entities=False)).getroot()
+    labels = {}
+    for row in root.iter("Row"):
+        values = {v.get("ColumnRef"): "".join(v.itertext()).strip() for v in row.iter("Value")}
+        labels[values["code"]] = values[column]
+    return labels
+
+
+# --- the official wording of the eForms code lists --------------------------------------------------
+
+OFFICIAL: list[tuple[str, str, str, set[str]]] = [
+    # (code list, code, column, expected social codes)
+    ("reserved-procurement.gc", "res-ws", "swe_label", {"reserved_sheltered"}),
+    ("reserved-procurement.gc", "res-ws", "eng_label", {"reserved_sheltered"}),
+    ("reserved-procurement.gc", "res-pub-ser", "swe_label", {"reserved_public_service"}),
+    ("reserved-procurement.gc", "res-pub-ser", "eng_label", {"reserved_public_service"}),
+    ("reserved-procurement.gc", "none", "swe_label", set()),
+    ("reserved-procurement.gc", "none", "eng_label", set()),
+    ("social-objective.gc", "opp", "swe_label", {"employment_requirement"}),
+    ("social-objective.gc", "work-cond", "swe_label", {"social_considerations"}),
+    ("social-objective.gc", "work-cond", "eng_label", {"social_considerations"}),
+]
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    ("codelist", "code", "column", "expected"), OFFICIAL, ids=[f"{c[1]}-{c[2][:3]}" for c in OFFICIAL]
+)
+def test_official_code_list_wording(
+    analyser: Analyser, codelist: str, code: str, column: str, expected: set[str]
+) -> None:
+    label = genericode_labels(codelist, column)[code]
+    lang = "sv" if column.startswith("swe") else "en"
+    assert codes(analyser, lang, label) == expected, label
+
+
+# --- hand-checked legal wording ------------------------------------------------------------------------
+
+LEGAL: list[tuple[str, str, set[str]]] = [
+    ("sv", "Upphandlingen är reserverad enligt 4 kap. 18 § LOU.", {"reserved_sheltered"}),
+    (
+        "sv",
+        "Kontraktet är reserverat enligt 4 kap 18§ lagen (2016:1145) om offentlig upphandling.",
+        {"reserved_sheltered"},
+    ),
+    (
+        "sv",
+        "Kontraktet är förbehållet skyddade verkstäder och ekonomiska aktörer som har som mål att integrera "
+        "personer med funktionsnedsättning.",
+        {"reserved_sheltered"},
+    ),
+    ("sv", "Detta är ett reserverat kontrakt.", {"reserved_sheltered"}),
+    ("sv", "Kontraktet är inte reserverat för skyddade verkstäder.", set()),
+    ("sv", "Reserverade kontrakt: nej", set()),
+    (
+        "sv",
+        "Leverantören ska uppfylla sysselsättningskraven och anställa personer som står långt från "
+        "arbetsmarknaden.",
+        {"employment_requirement"},
+    ),
+    ("sv", "Vi ställer sociala hänsyn och särskilda arbetsrättsliga villkor.", {"social_considerations"}),
+    (
+        "en",
+        "This contract is reserved for supported businesses under Regulation 20 of the Public Contracts "
+        "Regulations 2015.",
+        {"reserved_sheltered"},
+    ),
+    (
+        "en",
+        "Participation is reserved to sheltered workshops (Article 20 of Directive 2014/24/EU).",
+        {"reserved_sheltered"},
+    ),
+    ("en", "IV.1.6) Reserved contracts No", set()),
+    ("en", "The contract is not reserved for sheltered workshops.", set()),
+    (
+        "en",
+        "Independent Living Support Sheltered Housing for older people in sheltered accommodation.",
+        set(),
+    ),
+    (
+        "en",
+        "The supplier shall offer work placements to long-term unemployed residents.",
+        {"employment_requirement"},
+    ),
+    ("en", "Bidders must address modern slavery and pay the living wage.", {"social_considerations"}),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), LEGAL, ids=[t[1][:40] for t in LEGAL])
+def test_legal_wording(analyser: Analyser, lang: str, text: str, expected: set[str]) -> None:
+    assert {h.code for h in hits(analyser, lang, text) if h.kind == "social"} == expected
+
+
+def test_hit_offsets_point_at_the_words(analyser: Analyser) -> None:
+    text = "Upphandlingen är reserverad enligt 4 kap. 18 § LOU för sociala företag."
+    [hit] = [h for h in hits(analyser, "sv", text) if h.rule.startswith("4 kap")]
+    assert text[hit.start : hit.end] == "4 kap. 18 § LOU"
+    assert (hit.field, hit.code, hit.score) == ("description", "reserved_sheltered", 0.95)
+
+
+# --- Swedish compounds ------------------------------------------------------------------------------
+
+COMPOUNDS: list[tuple[str, str]] = [
+    ("Lokalvårdstjänster för kommunens skolor", "cleaning"),
+    ("Kontorsstädning i stadshuset", "cleaning"),
+    ("Städtjänster 2024", "cleaning"),
+    ("Snöröjningsuppdrag inom tätorten", "snow_streets"),
+    ("Gaturenhållningen i centrum", "snow_streets"),
+    ("Äldreomsorgen i hemmet", "care"),
+    ("Tvätteritjänster", "laundry"),
+    ("Grönyteskötsel av parkmark", "grounds"),
+    ("Fastighetsskötseln i bostadsbeståndet", "property_care"),
+    ("Avfallshantering", "recycling"),
+    ("Möbelrenoveringar", "carpentry"),
+    ("Fordonstvätt", "vehicle_care"),
+]
+
+
+@pytest.mark.parametrize(("title", "branch"), COMPOUNDS, ids=[c[0] for c in COMPOUNDS])
+def test_swedish_compounds_match_their_parts(analyser: Analyser, title: str, branch: str) -> None:
+    assert branch in {h.code for h in hits(analyser, "sv", title, "title") if not h.context}
+
+
+NOT_BRANCH: list[tuple[str, str]] = [
+    ("sv", "Förstäder och städer i regionen"),  # "städer" is the plural of "stad", not cleaning
+    ("sv", "Leverans av storköksutrustning"),  # kitchen equipment is goods, not catering
+    ("sv", "Städmaskiner och rengöringsmedel"),
+    ("sv", "Tryckluftsanläggning"),  # compressed air, not printing
+    ("en", "Supply of catering equipment"),
+    ("en", "Purchase of refuse collection vehicles"),
+]
+
+
+@pytest.mark.parametrize(("lang", "title"), NOT_BRANCH, ids=[c[1] for c in NOT_BRANCH])
+def test_branch_words_that_are_not_the_work(analyser: Analyser, lang: str, title: str) -> None:
+    assert {h.code for h in hits(analyser, lang, title, "title") if h.kind == "branch"} == set()
+
+
+def test_branch_words_after_for_name_the_setting(analyser: Analyser) -> None:
+    result = hits(analyser, "sv", "Tvätteritjänster för kommunens äldreboenden", "title")
+    assert {(h.code, h.context) for h in result} == {("laundry", False), ("care", True)}
+    result = hits(analyser, "en", "Contract for cleaning services", "title")
+    assert {(h.code, h.context) for h in result} == {("cleaning", False)}

@@ -1,0 +1,264 @@
+"""The tagger on real notices and on bad input: structured evidence wins, text-only ignores it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+
+from crawlers.parsers.dispatch import parse_paths
+from crawlers.parsers.record import Lot, NoticeRecord
+from matcher.tagger import Tagger
+from matcher.tags import NoticeTags, Tag
+from matcher.taxonomy import BRANCH_CODES, SOCIAL_CODE_NAMES
+from tests.conftest import real_path
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger.load()
+
+
+def real_record(relative: str) -> NoticeRecord:
+    [outcome] = parse_paths([str(real_path(relative))])
+    assert outcome.error is None
+    [record] = outcome.records
+    return record
+
+
+def notice(
+    title: str | None, description: str | None = None, language: str | None = "sv", **fields: object
+) -> NoticeRecord:
+    return NoticeRecord(
+        "eforms", "test.xml", "T-1", language=language, title=title, description=description, **fields
+    )  # type: ignore[arg-type]
+
+
+def by_code(tags: list[Tag]) -> dict[str, Tag]:
+    return {tag.code: tag for tag in tags}
+
+
+def all_social(result: NoticeTags) -> dict[str, Tag]:
+    return by_code([*result.social, *(t for lot in result.lots for t in lot.social)])
+
+
+# --- structured evidence from real notices --------------------------------------------------------
+
+
+@pytest.mark.real_data
+def test_spanish_reserved_notice_is_reserved_sheltered_with_the_field_as_evidence(tagger: Tagger) -> None:
+    record = real_record("eforms/ESP_00262891-2023.xml")
+    [result] = tagger.tag_records([record])
+    reserved = by_code(result.social)["reserved_sheltered"]
+    assert reserved.score == 1.0 and reserved.source == "structured"
+    evidence = reserved.evidence[0].to_dict()
+    assert evidence["field"].endswith("reserved_participation") and evidence["value"] == "shelteredWorkshop"
+    assert "neither Swedish nor English" in evidence["note"]  # Spanish text: structured fields only
+    reserved_lots = [lot.lot_id for lot in result.lots if "reserved_sheltered" in by_code(lot.social)]
+    assert reserved_lots, "the lot that carries res-ws is tagged too"
+    assert by_code(result.branches)["cleaning"].evidence[0].to_dict() == {
+        "source": "structured",
+        "field": "cpv_main",
+        "value": "90911200",
+        "note": evidence["note"],
+    }
+
+
+@pytest.mark.real_data
+def test_italian_social_objectives_give_employment_requirement_and_social_considerations(
+    tagger: Tagger,
+) -> None:
+    [result] = tagger.tag_records([real_record("eforms/ITA_00650276-2023.xml")])
+    social = by_code(result.social)
+    employment = social["employment_requirement"]
+    assert employment.source == "structured"
+    assert [(e.field, e.value) for e in employment.evidence] == [("social_objectives", "opp")]
+    considerations = {(e.field, e.value) for e in social["social_considerations"].evidence}
+    assert considerations == {("social_objectives", v) for v in ("acc-all", "gen-eq", "work-cond")}
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    ("relative", "code"),
+    [
+        ("ted-legacy/DK_2017S-013-020052.xml", "reserved_sheltered"),
+        ("ted-legacy/FR_2021S-053-133513.xml", "reserved_sheltered"),
+        ("ted-legacy/NO_2017S-244-511115.xml", "reserved_public_service"),
+    ],
+)
+def test_legacy_reserved_notices(tagger: Tagger, relative: str, code: str) -> None:
+    [result] = tagger.tag_records([real_record(relative)])
+    assert code in all_social(result)
+
+
+@pytest.mark.real_data
+def test_swedish_notice_gets_text_evidence_with_offsets(tagger: Tagger) -> None:
+    record = real_record("ted-legacy/SE_2018S-082-185357.xml")
+    [structured] = tagger.tag_records([record])
+    assert by_code(structured.branches)["snow_streets"].source == "structured"
+    [text_only] = tagger.tag_records([record], text_only=True)
+    snow = by_code(text_only.branches)["snow_streets"]
+    assert snow.source in {"rules", "classifier"} and snow.score >= tagger.thresholds["snow_streets"]
+    for item in snow.evidence:
+        if item.start is not None:
+            field_text = record.title if item.field == "title" else record.description
+            assert field_text is not None and field_text[item.start : item.end] == item.text
+
+
+# --- text-only ----------------------------------------------------------------------------------------
+
+
+def test_text_only_ignores_every_structured_field(tagger: Tagger) -> None:
+    record = notice(
+        "Ombyggnad av ventilation i stadshuset",
+        language="sv",
+        cpv_main="90911200",
+        cpv=["90911200"],
+        reserved_participation=["shelteredWorkshop"],
+        reserved_execution=True,
+        social_objectives=["opp"],
+        strategic_procurement=["soc-obj"],
+        suitability={"sme": True, "vcse": True},
+        lots=[Lot("LOT-1", cpv=["90911200"], reserved_participation=["shelteredWorkshop"])],
+    )
+    [full] = tagger.tag_records([record])
+    assert (
+        "cleaning" in by_code(full.branches)
+        and {"reserved_sheltered", "employment_requirement"} <= full.codes()
+    )
+    [text_only] = tagger.tag_records([record], text_only=True)
+    assert text_only.codes() == set()
+    assert all(not lot.branches and not lot.social for lot in text_only.lots)
+    assert all(item.source != "structured" for tag in text_only.branches for item in tag.evidence)
+
+
+def test_text_gives_branches_and_clauses(tagger: Tagger) -> None:
+    record = notice(
+        "Upphandling av lokalvård för kommunens förskolor",
+        "Kontraktet är reserverat enligt 4 kap. 18 § LOU. Sysselsättningskrav ställs.",
+    )
+    [result] = tagger.tag_records([record], text_only=True)
+    assert {"cleaning", "reserved_sheltered", "employment_requirement"} <= result.codes()
+    [item] = [e for e in by_code(result.social)["reserved_sheltered"].evidence if e.rule == "4 kap. 18 § lou"]
+    assert record.description is not None and record.description[item.start : item.end] == item.text
+
+
+# --- thresholds ---------------------------------------------------------------------------------------
+
+
+def test_only_tags_at_or_above_their_threshold_are_listed(tagger: Tagger) -> None:
+    records = [
+        notice("Tvätteritjänster för kommunens äldreboenden"),  # care is context: 0.4 from the rules
+        notice("Daily cleaning of offices", language="en"),
+        notice("Upphandling av konsulttjänster inom IT"),
+    ]
+    for result in tagger.tag_records(records, text_only=True):
+        for tag in [*result.branches, *result.social]:
+            assert 0.0 <= tag.score <= 1.0
+            assert tag.score >= tagger.thresholds[tag.code]
+    laundry, cleaning, consultants = tagger.tag_records(records, text_only=True)
+    assert set(by_code(laundry.branches)) == {"laundry"}
+    assert set(by_code(cleaning.branches)) == {"cleaning"}
+    assert consultants.branches == []
+
+
+def test_a_lower_threshold_lists_more(tagger: Tagger) -> None:
+    record = notice("Tvätteritjänster för kommunens äldreboenden")
+    strict = Tagger(tagger.classifier, tagger.analyser)
+    loose = Tagger(tagger.classifier, tagger.analyser)
+    loose.thresholds = {**loose.thresholds, "care": 0.3}
+    assert "care" not in strict.tag_records([record], text_only=True)[0].codes()
+    assert "care" in loose.tag_records([record], text_only=True)[0].codes()
+
+
+# --- bad input ------------------------------------------------------------------------------------------
+
+
+def test_empty_text_gives_no_text_tags_but_structured_ones(tagger: Tagger) -> None:
+    empty = notice("", None, cpv_main="90911200", cpv=["90911200"])
+    blank = notice("   ", "\n\t", language=None)
+    nothing = NoticeRecord("ocds", "x.json", None)
+    results = tagger.tag_records([empty, blank, nothing])
+    assert [set(by_code(r.branches)) for r in results] == [{"cleaning"}, set(), set()]
+    assert tagger.tag_records([empty], text_only=True)[0].codes() == set()
+    assert tagger.tag_records([]) == []
+
+
+def test_five_megabyte_description(tagger: Tagger) -> None:
+    filler = "Leverantören ska utföra arbetet enligt bilaga och avtal. " * 90_000
+    description = f"Städning av kontor. {filler} Kontraktet är reserverat enligt 4 kap. 18 § LOU. {filler}"
+    assert len(description) > 5_000_000
+    started = time.perf_counter()
+    [result] = tagger.tag_records([notice("Lokalvård", description)], text_only=True)
+    assert time.perf_counter() - started < 10
+    assert {"cleaning", "reserved_sheltered"} <= result.codes()
+    clause = [
+        e for e in by_code(result.social)["reserved_sheltered"].evidence if e.start and e.start > 5_000_000
+    ]
+    assert clause and description[clause[0].start : clause[0].end] == clause[0].text
+    assert any("longer than the analysed part" in note for note in result.notes)
+
+
+def test_other_language_falls_back_to_structured_evidence_and_says_so(tagger: Tagger) -> None:
+    record = notice(
+        "Reinigung von Büroräumen",
+        "Gebäudereinigung",
+        language="de",
+        cpv_main="90911200",
+        cpv=["90911200"],
+        social_objectives=["opp"],
+    )
+    [result] = tagger.tag_records([record])
+    assert result.language == "de"
+    for tag in [*result.branches, *result.social]:
+        assert tag.source == "structured"
+        assert all("language 'de' is neither Swedish nor English" in (e.note or "") for e in tag.evidence)
+    assert result.notes and "structured fields only" in result.notes[0]
+    [text_only] = tagger.tag_records([record], text_only=True)
+    assert text_only.codes() == set() and text_only.notes
+
+
+def test_unstated_language_is_guessed(tagger: Tagger) -> None:
+    [result] = tagger.tag_records(
+        [notice("Städning av kontor och skolor i kommunen", language=None)], text_only=True
+    )
+    assert result.language == "sv" and "cleaning" in result.codes()
+
+
+def test_text_full_of_markup(tagger: Tagger) -> None:
+    title = "<h1>Lokalv&aring;rd</h1>"
+    description = (
+        "<p>Upphandling av <b>st&auml;dning</b>&nbsp;av&nbsp;kontor.</p><![CDATA[<script>x</script>]]>" * 3
+    )
+    [result] = tagger.tag_records([notice(title, description)], text_only=True)
+    cleaning = by_code(result.branches)["cleaning"]
+    quoted = [e for e in cleaning.evidence if e.field == "title" and e.source == "rules"]
+    assert quoted and title[quoted[0].start : quoted[0].end] == "Lokalv&aring;rd"
+
+
+def test_lots_are_tagged_on_their_own(tagger: Tagger) -> None:
+    record = notice(
+        "Ramavtal fastighetstjänster",
+        language="sv",
+        lots=[
+            Lot("LOT-1", title="Snöröjning", description="Snöröjning och halkbekämpning."),
+            Lot("LOT-2", title="Fönsterputsning", cpv=["90911300"]),
+        ],
+    )
+    [result] = tagger.tag_records([record])
+    first, second = result.lots
+    assert (first.lot_id, set(by_code(first.branches))) == ("LOT-1", {"snow_streets"})
+    assert by_code(second.branches)["cleaning"].source == "structured"
+    assert {"snow_streets", "cleaning"} <= set(by_code(result.branches))
+
+
+def test_to_dict_has_the_contract_keys(tagger: Tagger) -> None:
+    record = replace(notice("Lokalvård", "Text"), lots=[Lot("L1", title="Städning")])
+    data = tagger.tag_records([record])[0].to_dict()
+    assert list(data) == ["notice_id", "source_path", "language", "branches", "social", "lots"]
+    assert list(data["lots"][0]) == ["lot_id", "branches", "social"]
+    tag = data["branches"][0]
+    assert list(tag) == ["code", "score", "evidence"] and tag["code"] in BRANCH_CODES
+    assert all({"source", "field"} <= set(item) for item in tag["evidence"])
+    assert set(SOCIAL_CODE_NAMES) >= {t["code"] for t in data["social"]}

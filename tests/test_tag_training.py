@@ -1,0 +1,93 @@
+"""Training is reproducible, the held-out split is fixed, and the evaluation counts what it says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.analysis import Analyser
+from matcher.classifier import BranchClassifier
+from matcher.datasets import (
+    LabelledText,
+    corpus_texts,
+    cpv_label_texts,
+    example_texts,
+    is_held_out,
+    split_key,
+)
+from matcher.evaluation import EvalItem, KeywordBaseline, score
+from matcher.settings import MODEL_PATH
+from matcher.training import train
+
+PROBES = [
+    ("sv", "Lokalvårdstjänster i kommunens skolor"),
+    ("sv", "Snöröjning och halkbekämpning"),
+    ("en", "Grounds maintenance of parks"),
+    ("en", "Supply of laptops"),
+]
+
+
+def small_subset(real_data: Path) -> list[LabelledText]:
+    """Every 8th CPV label plus the written examples: a few seconds of training."""
+    return cpv_label_texts(real_data)[::8] + example_texts()
+
+
+@pytest.mark.real_data
+def test_training_twice_with_the_same_seed_gives_identical_predictions(
+    real_data: Path, tmp_path: Path
+) -> None:
+    rows = small_subset(real_data)
+    analyser = Analyser()
+    first = train(rows, seed=7, analyser=analyser)
+    second = train(rows, seed=7, analyser=analyser)
+    assert first.version == second.version
+    probes = analyser.analyse([(lang, {"title": text}) for lang, text in PROBES])
+    assert np.array_equal(first.predict_proba(probes), second.predict_proba(probes))
+    first.save(tmp_path / "model.joblib")
+    loaded = BranchClassifier.load(tmp_path / "model.joblib")
+    assert np.allclose(loaded.predict_proba(probes), first.predict_proba(probes), atol=2e-3)
+    assert loaded.version == first.version
+    other = train(rows[:-1], seed=7, analyser=analyser)
+    assert other.version != first.version  # the version follows the training data
+
+
+def test_the_shipped_artifact_is_small_and_versioned() -> None:
+    model = BranchClassifier.load(MODEL_PATH)
+    assert MODEL_PATH.stat().st_size < 2 * 1024 * 1024
+    assert model.version.startswith("branches-") and model.metadata["seed"]
+    assert (MODEL_PATH.parent / "MODEL_CARD.md").read_text(encoding="utf-8").count(model.version) >= 1
+
+
+def test_held_out_split_is_fixed_by_seed_and_title() -> None:
+    assert split_key("Cleaning services.") == split_key("CLEANING   services")
+    assert split_key("Cleaning services", seed=1) != split_key("Cleaning services", seed=2)
+    keys = [split_key(f"notice {i}") for i in range(2000)]
+    assert 0.45 < sum(k < 0.5 for k in keys) / len(keys) < 0.55
+    assert is_held_out("Cleaning services") == is_held_out("cleaning services!")
+
+
+@pytest.mark.real_data
+def test_corpus_sides_do_not_share_a_title(real_data: Path) -> None:
+    train_titles = {row.title.lower() for row in corpus_texts(real_data, held_out=False)}
+    test_titles = {row.title.lower() for row in corpus_texts(real_data, held_out=True)}
+    assert train_titles and test_titles and not train_titles & test_titles
+
+
+def test_scores_count_per_code_micro_and_macro() -> None:
+    truth = [frozenset({"cleaning"}), frozenset(), frozenset({"care"})]
+    predicted = [{"cleaning"}, {"cleaning"}, set()]
+    result = score(truth, predicted, ["cleaning", "care", "printing"])
+    cleaning = result.per_code["cleaning"]
+    assert (cleaning.tp, cleaning.fp, cleaning.fn) == (1, 1, 0)
+    assert (result.micro.tp, result.micro.fp, result.micro.fn) == (1, 1, 1)
+    assert result.micro.f1 == pytest.approx(0.5)
+    assert result.macro_f1 == pytest.approx((2 / 3 + 0.0) / 2)  # printing never occurs: not averaged
+
+
+def test_keyword_baseline_matches_word_starts() -> None:
+    baseline = KeywordBaseline()
+    item = EvalItem("k", "sv", "Städtjänster och snöröjning", "", frozenset(), "test")
+    assert baseline.predict(item) == {"cleaning", "snow_streets"}
+    assert baseline.predict(EvalItem("k", "en", "Office furniture", "", frozenset(), "test")) == {"carpentry"}
