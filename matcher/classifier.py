@@ -25,7 +25,7 @@ from matcher.exceptions import ModelFormatError, ModelNotFoundError
 from matcher.settings import CLASSIFIER_MAX_TOKENS
 from matcher.text import Word
 
-ARTIFACT_FORMAT = "anbudsradar-branches/1"
+ARTIFACT_FORMAT = "anbudsradar-branches/2"
 PRUNE_BELOW = 0.01
 
 
@@ -62,7 +62,7 @@ def features(text: AnalysedText) -> list[str]:
 
 @dataclass(slots=True)
 class BranchClassifier:
-    """Vectorisers, per-branch weights, Platt calibration and decision thresholds."""
+    """Vectorisers, per-branch weights, decision thresholds and the description-word boost."""
 
     branches: tuple[str, ...]
     word_vectorizer: TfidfVectorizer
@@ -70,6 +70,9 @@ class BranchClassifier:
     weights: sparse.csr_matrix  # (n_branches, n_features) float32
     intercepts: np.ndarray
     thresholds: np.ndarray
+    # Added to a branch's probability when rules find a branch word of it in a description
+    # (chosen on the development split by `anbudsradar train`, see matcher/tuning.py).
+    description_boost: float = 0.0
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -152,6 +155,7 @@ def fit(
     seed: int,
     c: float = 1.0,
     threshold: float = 0.5,
+    description_boost: float = 0.0,
 ) -> BranchClassifier:
     """Train on analysed texts and a (n_texts, n_branches) 0/1 label matrix (one-vs-rest)."""
     word_vectorizer = TfidfVectorizer(analyzer=identity, min_df=2, sublinear_tf=True, dtype=np.float32)
@@ -183,6 +187,7 @@ def fit(
         weights=sparse.csr_matrix(weights),
         intercepts=intercepts,
         thresholds=np.full(len(branches), threshold, dtype=np.float32),
+        description_boost=description_boost,
     )
 
 

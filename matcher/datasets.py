@@ -23,7 +23,7 @@ from lxml import etree
 
 from crawlers.parsers.dispatch import parse_paths
 from matcher.exceptions import TrainingDataError
-from matcher.settings import PACKAGE_DIR, SEED, TEST_FRACTION, TEXT_LANGUAGES
+from matcher.settings import DEV_FOLDS, DEV_SEED, PACKAGE_DIR, SEED, TEST_FRACTION, TEXT_LANGUAGES
 from matcher.taxonomy import BRANCH_CODES, branches_for_cpv, is_branch_ancestor
 
 EXAMPLES_PATH = PACKAGE_DIR / "data" / "examples.csv"
@@ -119,6 +119,16 @@ def is_held_out(title: str, seed: int = SEED, fraction: float = TEST_FRACTION) -
     return split_key(title, seed) < fraction
 
 
+def dev_fold(title: str) -> int:
+    """Return the development fold (0 to DEV_FOLDS - 1) of a training-side text.
+
+    The key is a second seeded hash of the normalised title (DEV_SEED), so the folds are carved out
+    of the training side only (callers ask it of rows that are not held out), and a text repeated
+    under another id stays in its fold.
+    """
+    return min(DEV_FOLDS - 1, int(split_key(title, DEV_SEED) * DEV_FOLDS))
+
+
 def corpus_rows(data_dir: Path) -> Iterator[dict[str, object]]:
     """Yield the rows of the TED legacy corpus as dicts."""
     path = require(data_dir, "corpus/ted_legacy_corpus.jsonl")
@@ -128,8 +138,14 @@ def corpus_rows(data_dir: Path) -> Iterator[dict[str, object]]:
                 yield json.loads(line)
 
 
-def corpus_texts(data_dir: Path, held_out: bool) -> list[LabelledText]:
-    """Return the Swedish and English corpus notices of one side of the split as labelled texts."""
+def corpus_texts(data_dir: Path, held_out: bool, with_broad: bool | None = None) -> list[LabelledText]:
+    """Return the Swedish and English corpus notices of one side of the split as labelled texts.
+
+    Notices whose main CPV code is broader than a branch prefix (90000000 above 909) say nothing
+    sure about branches: they are left out of training but kept for evaluation, where they count
+    for precision (with_broad defaults to held_out).
+    """
+    keep_broad = held_out if with_broad is None else with_broad
     rows: list[LabelledText] = []
     for row in corpus_rows(data_dir):
         lang = str(row.get("lang") or "").lower()
@@ -137,7 +153,7 @@ def corpus_texts(data_dir: Path, held_out: bool) -> list[LabelledText]:
         if lang not in TEXT_LANGUAGES or is_held_out(title) != held_out:
             continue
         cpv = str(row.get("cpv_main") or "")
-        if not held_out and is_branch_ancestor(cpv):
+        if not keep_broad and is_branch_ancestor(cpv):
             continue
         lots = [str(text) for text in row.get("lot_descriptions") or []]  # type: ignore[attr-defined]
         body = "\n".join([str(row.get("description") or ""), *lots])
@@ -148,7 +164,10 @@ def corpus_texts(data_dir: Path, held_out: bool) -> list[LabelledText]:
 
 
 def example_texts(path: Path = EXAMPLES_PATH) -> list[LabelledText]:
-    """Return the examples written for this project (branch "" = belongs to no branch)."""
+    """Return the examples written for this project (branch "" = belongs to no branch).
+
+    Columns: lang, branches (space-separated codes), text (a title) and, optionally, description.
+    """
     rows: list[LabelledText] = []
     with path.open(encoding="utf-8", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle), start=2):
@@ -159,7 +178,15 @@ def example_texts(path: Path = EXAMPLES_PATH) -> list[LabelledText]:
                     f"{path}:{number}: unknown branch {unknown} or language {row['lang']!r}"
                 )
             rows.append(
-                LabelledText(f"example:{number}", row["lang"], row["text"], "", branches, "example", 2.0)
+                LabelledText(
+                    f"example:{number}",
+                    row["lang"],
+                    row["text"],
+                    row.get("description") or "",
+                    branches,
+                    "example",
+                    2.0,
+                )
             )
     return rows
 

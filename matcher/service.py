@@ -18,7 +18,7 @@ from matcher.evaluation import (
 from matcher.report import evaluation_markdown
 from matcher.settings import SEED
 from matcher.tagger import Tagger
-from matcher.training import data_fingerprint, load_rows, train
+from matcher.training import data_fingerprint, load_rows, train_tuned
 
 
 def evaluation_report(tagger: Tagger, data_dir: Path, with_errors: bool = False) -> str:
@@ -34,7 +34,7 @@ def evaluation_report(tagger: Tagger, data_dir: Path, with_errors: bool = False)
 def train_and_describe(data_dir: Path, output: Path, seed: int = SEED) -> BranchClassifier:
     """Train on data_dir, save the artifact to output, evaluate it and write MODEL_CARD.md beside it."""
     analyser = Analyser()
-    model = train(load_rows(data_dir), seed=seed, analyser=analyser)
+    model = train_tuned(data_dir, seed=seed, analyser=analyser)
     model.save(output)
     tagger = Tagger(model, analyser)
     report = evaluation_report(tagger, data_dir, with_errors=True)

@@ -3,7 +3,8 @@
 A tag's score is the highest score any source gives it; its source is that source; its evidence
 lists every source that supports it. Structured evidence scores 1.0 (0.9 for additional CPV codes),
 so it wins where present. A branch word in a title scores settings.SCORE_RULE_TITLE; in a description
-it is only shown as evidence for a tag another source gives. Only tags at or above their threshold
+it adds the model's description boost to the classifier's probability of its branch and is shown as
+evidence. Only tags at or above their threshold
 are returned.
 
     tagger = Tagger.load()
@@ -98,6 +99,7 @@ class _Unit:
     fields: dict[str, str | None]
     quotable: dict[str, str | None] = field(default_factory=dict)
     candidates: _Candidates = field(default_factory=_Candidates)
+    described: set[str] = field(default_factory=set)  # branches whose words rules found in a description
 
     def quote(self, name: str, start: int, end: int) -> str:
         """Return the original text at these offsets of a field."""
@@ -236,16 +238,23 @@ class Tagger:
                 unit.candidates.add(hit.code, weight * hit.score, "rules", item)
             else:
                 unit.candidates.support(hit.code, item)
+                unit.described.add(hit.code)
 
     def _classify(self, pairs: list[tuple[_Unit, AnalysedText]]) -> None:
-        """Add the classifier's branch scores (those at or above the threshold) with their top words."""
+        """Add the classifier's branch scores (those at or above the threshold) with their top words.
+
+        A branch word that the rules found in a description adds the model's description boost to
+        that branch's probability (the word itself is already attached as evidence).
+        """
         if not pairs:
             return
         probabilities = self.classifier.predict_proba([text for _, text in pairs])
         version = self.model_version
+        boost = self.classifier.description_boost
         for (unit, text), row in zip(pairs, probabilities, strict=True):
             for code, probability in zip(self.classifier.branches, row, strict=True):
-                if probability < self.thresholds[code]:
+                score = min(1.0, float(probability) + boost) if code in unit.described else float(probability)
+                if score < self.thresholds[code]:
                     continue
                 words = self.classifier.explain(text, code)
                 items = [
@@ -261,7 +270,7 @@ class Tagger:
                     for w, weight in words
                 ] or [Evidence("classifier", "text", model_version=version)]
                 for item in items:
-                    unit.candidates.add(code, float(probability), "classifier", item)
+                    unit.candidates.add(code, score, "classifier", item)
 
 
 def _add(candidates: _Candidates, finding: Finding) -> None:

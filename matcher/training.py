@@ -2,7 +2,9 @@
 
 Training reads ../shared/data/real (never copied into the repository): CPV labels in Swedish and
 English, the training side of the corpus split, and the examples in matcher/data/examples.csv.
-The same data and seed give the same model and the same version string.
+The same data and seed give the same model and the same version string. C, the decision threshold
+and the description boost are chosen on a development split of the training side (matcher/tuning.py)
+by train_tuned(), which `anbudsradar train` runs.
 """
 
 from __future__ import annotations
@@ -21,15 +23,16 @@ from matcher.classifier import BranchClassifier, fit
 from matcher.datasets import EXAMPLES_PATH, LabelledText, corpus_texts, cpv_label_texts, example_texts
 from matcher.settings import SEED, TEST_FRACTION
 from matcher.taxonomy import BRANCH_CODES
+from matcher.tuning import Setting, tune
 
 MODEL_NAME = "branches"
 # Bump when features or model change in a way that old artifacts cannot be compared with.
-MODEL_GENERATION = 1
-# Regularisation of each branch's logistic regression (cross-validated on the training side).
+MODEL_GENERATION = 2
+# Settings of train() when none is given (tests, quick runs); `anbudsradar train` chooses them on the
+# development split instead (train_tuned).
 C = 1.0
-# Decision threshold of branch tags. 0.5 is best for the classifier alone; with the title rules
-# beside it, 0.8 was best on cross-validated training-side notices and examples (never the test set).
 THRESHOLD = 0.8
+DESCRIPTION_BOOST = 0.0
 
 
 @dataclass(slots=True)
@@ -57,17 +60,33 @@ def build(rows: list[LabelledText], analyser: Analyser) -> TrainingSet:
     return TrainingSet(rows, texts, labels, weights)
 
 
-def version_of(rows: list[LabelledText], seed: int) -> str:
-    """Return a version string fixed by the model generation, the training rows and the seed."""
-    digest = hashlib.sha256(f"{MODEL_GENERATION}|{seed}|{C}|{THRESHOLD}".encode())
+def version_of(
+    rows: list[LabelledText],
+    seed: int,
+    c: float = C,
+    threshold: float = THRESHOLD,
+    boost: float = DESCRIPTION_BOOST,
+) -> str:
+    """Return a version string fixed by the model generation, the training rows, seed and settings."""
+    digest = hashlib.sha256(f"{MODEL_GENERATION}|{seed}|{c}|{threshold}|{boost}".encode())
     for row in rows:
         digest.update(f"{row.key}\t{row.lang}\t{row.title}\t{row.body}\t{' '.join(row.branches)}\n".encode())
     return f"{MODEL_NAME}-{MODEL_GENERATION}-{digest.hexdigest()[:10]}"
 
 
-def train(rows: list[LabelledText], seed: int = SEED, analyser: Analyser | None = None) -> BranchClassifier:
+def train(
+    rows: list[LabelledText],
+    seed: int = SEED,
+    analyser: Analyser | None = None,
+    setting: Setting | None = None,
+) -> BranchClassifier:
     """Train the classifier on rows and record what it was trained on in its metadata."""
     started = time.perf_counter()
+    c, threshold, boost = (
+        (C, THRESHOLD, DESCRIPTION_BOOST)
+        if setting is None
+        else (setting.c, setting.threshold, setting.description_boost)
+    )
     training_set = build(rows, analyser or Analyser())
     model = fit(
         training_set.texts,
@@ -75,14 +94,20 @@ def train(rows: list[LabelledText], seed: int = SEED, analyser: Analyser | None 
         training_set.weights,
         branches=BRANCH_CODES,
         seed=seed,
-        c=C,
-        threshold=THRESHOLD,
+        c=c,
+        threshold=threshold,
+        description_boost=boost,
     )
     model.metadata = {
-        "version": version_of(rows, seed),
+        "version": version_of(rows, seed, c, threshold, boost),
         "trained_at": time.strftime("%Y-%m-%d", time.gmtime()),
         "seed": seed,
-        "hyperparameters": {"C": C, "threshold": THRESHOLD, "class_weight": "balanced"},
+        "hyperparameters": {
+            "C": c,
+            "threshold": threshold,
+            "description_boost": boost,
+            "class_weight": "balanced",
+        },
         "held_out": {"key": "sha256(seed:normalised title)", "fraction": TEST_FRACTION},
         "rows_by_source": dict(Counter(f"{row.source}/{row.lang}" for row in rows)),
         "positives_by_branch": {
@@ -100,3 +125,18 @@ def data_fingerprint(data_dir: Path) -> dict[str, Any]:
     result = {name: hashlib.sha256((data_dir / name).read_bytes()).hexdigest()[:16] for name in names}
     result["matcher/data/examples.csv"] = hashlib.sha256(EXAMPLES_PATH.read_bytes()).hexdigest()[:16]
     return result
+
+
+def train_tuned(data_dir: Path, seed: int = SEED, analyser: Analyser | None = None) -> BranchClassifier:
+    """Choose the setting on the development split (matcher/tuning.py), then fit on all training rows.
+
+    The development figures of every C and of the chosen setting go into the model's metadata and
+    so into the model card.
+    """
+    analyser = analyser or Analyser()
+    started = time.perf_counter()
+    tuning = tune(data_dir, seed, analyser, build)
+    tuning_seconds = round(time.perf_counter() - started, 1)
+    model = train(load_rows(data_dir), seed=seed, analyser=analyser, setting=tuning.best.setting)
+    model.metadata["development"] = {**tuning.summary(), "seconds": tuning_seconds}
+    return model

@@ -13,6 +13,7 @@ from matcher.datasets import (
     LabelledText,
     corpus_texts,
     cpv_label_texts,
+    dev_fold,
     example_texts,
     is_held_out,
     split_key,
@@ -20,6 +21,7 @@ from matcher.datasets import (
 from matcher.evaluation import EvalItem, KeywordBaseline, score
 from matcher.settings import MODEL_PATH
 from matcher.training import train
+from matcher.tuning import development_rows
 
 PROBES = [
     ("sv", "Lokalvårdstjänster i kommunens skolor"),
@@ -91,3 +93,25 @@ def test_keyword_baseline_matches_word_starts() -> None:
     item = EvalItem("k", "sv", "Städtjänster och snöröjning", "", frozenset(), "test")
     assert baseline.predict(item) == {"cleaning", "snow_streets"}
     assert baseline.predict(EvalItem("k", "en", "Office furniture", "", frozenset(), "test")) == {"carpentry"}
+
+
+def test_development_folds_are_fixed_and_independent_of_the_test_split() -> None:
+    assert dev_fold("Cleaning services.") == dev_fold("CLEANING   services")
+    folds = [dev_fold(f"notice {i}") for i in range(2000)]
+    assert set(folds) == {0, 1, 2, 3}
+    assert all(350 < folds.count(k) < 650 for k in range(4))
+    held_out = [is_held_out(f"notice {i}") for i in range(2000)]
+    # a second hash: each fold holds held-out and training-side titles alike
+    assert all(
+        0.4 < sum(h for h, f in zip(held_out, folds, strict=True) if f == k) / folds.count(k) < 0.6
+        for k in range(4)
+    )
+
+
+@pytest.mark.real_data
+def test_development_rows_come_from_the_training_side_only(real_data: Path) -> None:
+    rows, folds, fittable = development_rows(real_data)
+    dev = [row for row, fold in zip(rows, folds, strict=True) if fold is not None]
+    assert dev and not any(row.source == "corpus" and is_held_out(row.title) for row in dev)
+    assert all(fold is None for row, fold in zip(rows, folds, strict=True) if row.source == "cpv-label")
+    assert sum(fittable) < len(rows)  # broad-CPV corpus notices are predicted, never fitted on

@@ -120,13 +120,23 @@ def _write(tagger: Tagger, records: list[NoticeRecord], text_only: bool, out: Te
 )
 @click.option("--seed", type=int, default=SEED, show_default=True, help="Seed of every random choice.")
 def train(data_dir: Path, output: Path, seed: int) -> None:
-    """Train the branch classifier on ../shared/data/real and write the artifact and its model card."""
+    """Train the branch classifier on ../shared/data/real and write the artifact and its model card.
+
+    C, the decision threshold and the description boost are chosen first on development folds of
+    the training side (never the held-out test notices); the figures go into the model card.
+    """
     from matcher.service import train_and_describe  # noqa: PLC0415 - spaCy/scikit-learn on demand
 
     try:
         model = train_and_describe(data_dir, output, seed)
     except MatcherError as exc:
         raise click.ClickException(str(exc)) from None
+    chosen = model.metadata["development"]["chosen"]
+    click.echo(
+        f"chosen on development folds of the training side: C={chosen['C']}, "
+        f"threshold={chosen['threshold']}, description boost={chosen['description_boost']}; "
+        + ", ".join(f"{lang} out-of-fold micro-F1 {chosen[lang]['F1']:.3f}" for lang in ("sv", "en"))
+    )
     click.echo(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB), version {model.version}")
     click.echo(f"wrote {output.parent / 'MODEL_CARD.md'}")
 
