@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo serve test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/anbudsradar demo
 
+serve: $(STAMP)
+	$(BIN)/anbudsradar serve --demo
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
@@ -23,7 +26,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/anbudsradar bench parse ../shared/data/real
+	$(BIN)/anbudsradar bench parse ../shared/data/real/eforms ../shared/data/real/ted-legacy ../shared/data/real/ocds
+	$(BIN)/anbudsradar bench tag
+	$(BIN)/anbudsradar bench crawl
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

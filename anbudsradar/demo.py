@@ -1,7 +1,9 @@
 """The demo: the whole chain on embedded defaults, in a fresh folder, on the bundled sample data.
 
 Steps: write the sample notices, serve them on 127.0.0.1 as the crawlers' source kinds and crawl
-them (twice, to show that a re-crawl finds nothing new), then tag what was stored.
+them (twice, to show that a re-crawl finds nothing new), tag what was stored, load the fictional
+companies and their network, match them and suggest consortia, write this week's digests to the
+outbox, and create the web login that `anbudsradar serve --demo` uses.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from sqlalchemy import select
 
 from anbudsradar.samples.norrbotten import write_samples
 from anbudsradar.tagging import RetagSummary, retag
+from anbudsradar.web.demo import ensure_demo_user
 from crawlers.demo import DemoCrawl, crawl_demo_sources
+from matcher.match_demo import MatchDemoSummary, run_match_demo
 from models import Notice, NoticeTag
 from models.db import database
+from notifier.demo import DemoDigests, send_demo_digests
 
 
 @dataclass(slots=True)
@@ -31,6 +36,9 @@ class DemoResult:
     tagging: RetagSummary
     notices: list[Notice]
     tags: dict[int, list[NoticeTag]]
+    matching: MatchDemoSummary
+    digests: DemoDigests
+    web_login: tuple[str, str]
 
 
 def run_demo(folder: Path, today: date | None = None) -> DemoResult:
@@ -51,4 +59,9 @@ def run_demo(folder: Path, today: date | None = None) -> DemoResult:
         tags: dict[int, list[NoticeTag]] = {}
         for tag in session.scalars(select(NoticeTag).where(NoticeTag.lot_id.is_(None))):
             tags.setdefault(tag.notice_pk, []).append(tag)
-    return DemoResult(folder, database_url, samples, crawl, tagging, notices, tags)
+        matching = run_match_demo(session)
+        digests = send_demo_digests(sessions, folder / "outbox")
+    web_login = ensure_demo_user(database_url)
+    return DemoResult(
+        folder, database_url, samples, crawl, tagging, notices, tags, matching, digests, web_login
+    )

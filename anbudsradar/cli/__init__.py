@@ -16,18 +16,28 @@ COMMANDS: dict[str, str] = {
     "ingest": "anbudsradar.cli.ingest_cmd:ingest",
     "bench": "anbudsradar.cli.bench_cmd:bench",
     "demo": "anbudsradar.cli.demo_cmd:demo",
+    "digest": "anbudsradar.cli.notify_cmd:digest",
+    "schedule": "anbudsradar.cli.notify_cmd:schedule",
     "tag": "anbudsradar.cli.tag_cmd:tag",
     "train": "anbudsradar.cli.tag_cmd:train",
     "evaluate": "anbudsradar.cli.tag_cmd:evaluate",
     "retag": "anbudsradar.cli.retag_cmd:retag",
     "crawl": "anbudsradar.cli.crawl_cmd:crawl",
     "sources": "anbudsradar.cli.crawl_cmd:sources",
+    "serve": "anbudsradar.cli.web_cmd:serve",
+    "users": "anbudsradar.cli.web_cmd:users",
+    "companies": "anbudsradar.cli.match_cmd:companies",
+    "network": "anbudsradar.cli.match_cmd:network",
+    "match": "anbudsradar.cli.match_cmd:match",
+    "consortia": "anbudsradar.cli.match_cmd:consortia",
 }
 # `anbudsradar bench NAME`: benchmark name -> "module:function" of a click command.
 BENCHMARKS: dict[str, str] = {
     "parse": "anbudsradar.cli.bench_parse:bench_parse_cmd",
     "tag": "anbudsradar.cli.tag_cmd:bench_tag",
     "crawl": "anbudsradar.cli.crawl_cmd:bench_crawl",
+    "web": "anbudsradar.cli.web_cmd:bench_web",
+    "match": "anbudsradar.cli.match_cmd:bench_match",
 }
 
 

@@ -78,3 +78,37 @@ def _print_summary(console: Console, result: DemoResult) -> None:
             str(notice.version_count),
         )
     console.print(table)
+    _print_matching(console, result)
+
+
+def _print_matching(console: Console, result: DemoResult) -> None:
+    matching = result.matching
+    stored = matching.matches
+    console.print(
+        f"[bold]4. Match[/] {matching.companies} fictional ASFs in Norrbotten ({matching.links} network "
+        f"links) against {matching.items} open notices and lots: {stored.created} matches stored, "
+        f"{matching.blocked} reserved notices held back from companies that are not eligible"
+    )
+    for line in matching.top_matches:
+        console.print(f"   {line}", markup=False, highlight=False)
+    for line in list(dict.fromkeys(matching.blocked_lines))[:2]:
+        console.print(f"   {line}", markup=False, highlight=False)
+    consortia = matching.consortia
+    console.print(
+        f"   consortium suggestions: {consortia.created + consortia.updated + consortia.unchanged} for "
+        f"{consortia.with_team} tenders that no single company can take alone"
+    )
+    for line in matching.consortium_lines:
+        console.print(f"   {line}", markup=False, highlight=False)
+    digests = result.digests
+    console.print(
+        f"[bold]5. Digests[/] {len(digests.files)} weekly digests (week {digests.summary.week}) written "
+        f"as .eml files to {digests.outbox}"
+    )
+    for path in digests.files[:3]:
+        console.print(f"   {path}", markup=False, highlight=False)
+    user, password = result.web_login
+    console.print(
+        "[bold]6. Web[/] run `.venv/bin/anbudsradar serve --demo` (or `make serve`) and open "
+        f"http://127.0.0.1:8000/notices — coordinator login {user} / {password}"
+    )

@@ -1,0 +1,1 @@
+"""Reference data shipped with the project (Swedish municipalities with their counties and NUTS-3 codes)."""

@@ -1,0 +1,50 @@
+"""The CSV (or YAML) import of companies, done by `matcher.registry` exactly as on the command line.
+
+Every bad row is reported with its file and line; the good rows are imported all the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did: counts, and one message per rejected row or for an unreadable file."""
+
+    available: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the import ran and rejected nothing."""
+        return self.available and not self.errors
+
+    @property
+    def stored(self) -> bool:
+        """Tell whether some rows were read (and so should be committed)."""
+        return self.available and (self.created + self.updated + self.unchanged) > 0
+
+
+def import_csv(session: Session, data: bytes, filename: str) -> ImportReport:
+    """Validate and upsert the companies of an uploaded file; the caller commits when `stored`."""
+    try:
+        from matcher.registry import RegistryError, import_company_data  # noqa: PLC0415 - optional module
+    except ImportError:
+        return ImportReport(available=False, errors=["Importen saknas: modulen matcher.registry finns inte."])
+    try:
+        report = import_company_data(session, data, filename)
+    except RegistryError as exc:  # the whole file: encoding, type, header
+        return ImportReport(available=True, errors=[str(exc)])
+    return ImportReport(
+        available=True,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        errors=[str(problem) for problem in report.errors],
+    )

@@ -1,0 +1,304 @@
+"""The company registry: import companies from CSV or YAML, export them to CSV, look them up.
+
+An import is idempotent by organisation number: a known company is updated, a new one created,
+an unchanged one left alone. Every bad row is reported with its file and line; the good rows are
+imported all the same. Columns absent from the file keep their stored values; an empty cell clears.
+The file format is documented in docs/companies.md (template: docs/companies-template.csv).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matcher.areas import Gazetteer, ensure_municipalities, gazetteer
+from matcher.registry_fields import (
+    AREA_COLUMNS,
+    COLUMNS,
+    REQUIRED,
+    CompanyRecord,
+    OrgNumberError,
+    RegistryError,
+    RowError,
+    format_org_number,
+    normalise_org_number,
+    validate_company,
+)
+from models.company import Company
+
+__all__ = [
+    "COLUMNS",
+    "CompanyRecord",
+    "ImportReport",
+    "OrgNumberError",
+    "RegistryError",
+    "RegistryFileError",
+    "RowProblem",
+    "export_companies",
+    "find_company",
+    "import_companies",
+    "import_company_data",
+    "import_rows",
+    "normalise_org_number",
+    "read_rows",
+]
+
+
+class RegistryFileError(RegistryError):
+    """Raised by `read_rows` for a file that cannot be read at all (format, encoding, header, YAML)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """One rejected row: where it is, whose it is, and what to fix."""
+
+    source: str
+    line: int
+    org_number: str | None
+    message: str
+
+    def __str__(self) -> str:
+        who = f" ({self.org_number})" if self.org_number else ""
+        return f"{self.source}:{self.line}{who}: {self.message}"
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did; `errors` has one entry per rejected row."""
+
+    source: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        """Rows that were accepted (created, updated or unchanged)."""
+        return self.created + self.updated + self.unchanged
+
+
+def read_rows(
+    data: bytes, filename: str, required: Sequence[str] = REQUIRED
+) -> tuple[list[tuple[int, dict[str, Any]]], set[str]]:
+    """Return (line, row) pairs and the set of columns the file has, for a .csv or .yaml/.yml file."""
+    suffix = Path(filename).suffix.casefold()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RegistryFileError(
+            f"{filename}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 (CSV UTF-8 in Excel)"
+        ) from None
+    if suffix == ".csv":
+        return _csv_rows(text, filename, required)
+    if suffix in (".yaml", ".yml"):
+        return _yaml_rows(text, filename)
+    raise RegistryFileError(f"{filename}: unknown file type {suffix or '(none)'}; use .csv, .yaml or .yml")
+
+
+def _csv_rows(
+    text: str, filename: str, required: Sequence[str]
+) -> tuple[list[tuple[int, dict[str, Any]]], set[str]]:
+    """Rows of a CSV file: comma- or semicolon-separated (Excel in Swedish writes ';'), # comments."""
+    lines = text.splitlines()
+    header_at = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")), None)
+    if header_at is None:
+        raise RegistryFileError(f"{filename}: empty file; start from docs/companies-template.csv")
+    header = lines[header_at]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    columns: list[str] = []
+    for cells in reader:
+        line = reader.line_num
+        if not columns:
+            if not cells or cells[0].startswith("#"):
+                continue
+            columns = [c.strip().casefold() for c in cells]
+            _check_header(columns, filename, required)
+            continue
+        if not any(c.strip() for c in cells) or cells[0].startswith("#"):
+            continue
+        if len(cells) > len(columns):
+            problem = f"{len(cells)} cells but the header has {len(columns)} columns"
+            rows.append((line, {"__error__": problem}))
+            continue
+        rows.append((line, dict(zip(columns, cells, strict=False))))
+    return rows, set(columns)
+
+
+def _check_header(columns: list[str], filename: str, required: Sequence[str]) -> None:
+    """Raise when the header lacks a required column."""
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise RegistryFileError(
+            f"{filename}: the header lacks the column(s) {', '.join(missing)}; "
+            "copy the header of the template in docs/ (see docs/companies.md)"
+        )
+
+
+def _yaml_rows(text: str, filename: str) -> tuple[list[tuple[int, dict[str, Any]]], set[str]]:
+    """Rows of a YAML file: a list of mappings, or a mapping with the list under `companies`."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise RegistryFileError(f"{filename}: not valid YAML: {exc}") from None
+    if isinstance(root, yaml.MappingNode):
+        root = next((v for k, v in root.value if k.value == "companies"), None)
+    if not isinstance(root, yaml.SequenceNode):
+        raise RegistryFileError(f"{filename}: expected a list of companies (or `companies:` with a list)")
+    rows: list[tuple[int, dict[str, Any]]] = []
+    columns: set[str] = set()
+    constructor = yaml.SafeLoader(io.StringIO(""))
+    for node in root.value:
+        line = node.start_mark.line + 1
+        value = constructor.construct_document(node)
+        if not isinstance(value, dict):
+            rows.append((line, {"__error__": "expected a mapping of column: value"}))
+            continue
+        row = {str(k).strip().casefold(): v for k, v in value.items()}
+        columns |= set(row)
+        rows.append((line, row))
+    return rows, columns
+
+
+def import_company_data(
+    session: Session, data: bytes, filename: str, g: Gazetteer | None = None
+) -> ImportReport:
+    """Validate and upsert the companies of a file's bytes; the caller commits (or rolls back)."""
+    rows, columns = read_rows(data, filename)
+    return import_rows(session, rows, columns, filename, g)
+
+
+def import_rows(
+    session: Session,
+    rows: Sequence[tuple[int, dict[str, Any]]],
+    columns: set[str],
+    source: str,
+    g: Gazetteer | None = None,
+) -> ImportReport:
+    """Validate and upsert (line, row) pairs; `columns` are the ones the source has."""
+    g = g or gazetteer()
+    filename = source
+    report = ImportReport(source)
+    records: list[tuple[int, CompanyRecord]] = []
+    seen: dict[str, int] = {}
+    known = set(session.scalars(select(Company.org_number)))
+    area_given = bool(columns & AREA_COLUMNS)
+    for line, raw in rows:
+        org = _org_hint(raw)
+        if "__error__" in raw:
+            report.errors.append(RowProblem(filename, line, org, raw["__error__"]))
+            continue
+        try:
+            record = validate_company(raw, g, require_area=area_given or _digits(org) not in known)
+        except RowError as exc:
+            report.errors.append(RowProblem(filename, line, org, str(exc)))
+            continue
+        if record.org_number in seen:
+            problem = f"the same organisation number as line {seen[record.org_number]}"
+            report.errors.append(RowProblem(filename, line, org, problem))
+            continue
+        seen[record.org_number] = line
+        records.append((line, record))
+    ensure_municipalities(session, g)
+    _upsert(session, [r for _, r in records], columns & set(COLUMNS), report)
+    return report
+
+
+def import_companies(session: Session, path: Path, g: Gazetteer | None = None) -> ImportReport:
+    """Import a .csv or .yaml file of companies (see `import_company_data`)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RegistryFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+    return import_company_data(session, data, str(path), g)
+
+
+def _digits(org: str | None) -> str | None:
+    """Return the ten digits of an organisation number, or None when it is not one."""
+    try:
+        return normalise_org_number(org)
+    except OrgNumberError:
+        return None
+
+
+def _org_hint(raw: dict[str, Any]) -> str | None:
+    """Return the row's organisation number as written, for error messages."""
+    value = raw.get("org_number")
+    return str(value).strip() or None if value is not None else None
+
+
+def _upsert(
+    session: Session, records: Sequence[CompanyRecord], columns: set[str], report: ImportReport
+) -> None:
+    """Create or update companies by organisation number, counting what changed."""
+    numbers = [r.org_number for r in records]
+    query = select(Company).where(Company.org_number.in_(numbers))
+    stored = {c.org_number: c for c in session.scalars(query)}
+    for record in records:
+        company = stored.get(record.org_number)
+        if company is None:
+            session.add(Company(**record.values()))
+            report.created += 1
+            continue
+        changes = {k: v for k, v in record.values(columns).items() if getattr(company, k) != v}
+        if changes:
+            for key, value in changes.items():
+                setattr(company, key, value)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    session.flush()
+
+
+def find_company(session: Session, org_number: str) -> Company:
+    """Return the company with this organisation number; raise RegistryError naming it when absent."""
+    digits = normalise_org_number(org_number)
+    company = session.scalar(select(Company).where(Company.org_number == digits))
+    if company is None:
+        raise RegistryError(
+            f"no company with organisation number {format_org_number(digits)}: "
+            "import it first (anbudsradar companies import FILE)"
+        )
+    return company
+
+
+def export_companies(companies: Sequence[Company], out: TextIO) -> int:
+    """Write companies as CSV in the import format (lists joined with '; '); return the row count."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for company in companies:
+        writer.writerow([_cell(column, getattr(company, column)) for column in COLUMNS])
+    return len(companies)
+
+
+def _cell(column: str, value: Any) -> str:
+    """One CSV cell of the export."""
+    if value is None:
+        return ""
+    if column == "org_number":
+        return format_org_number(value)
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+def iter_companies(session: Session, active_only: bool = False) -> Iterator[Company]:
+    """All companies by name (only active ones with `active_only`)."""
+    query = select(Company).order_by(Company.name, Company.org_number)
+    if active_only:
+        query = query.where(Company.active.is_(True))
+    yield from session.scalars(query)

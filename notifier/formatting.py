@@ -1,0 +1,160 @@
+"""Swedish and English formatting of dates, deadlines, amounts and days left (Jinja filters)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from notifier.texts import texts
+
+NBSP = "\u00a0"  # keeps "1 200 000 kr" and "8 december" on one line
+NUTS_LABELS = {  # Swedish NUTS-3 regions (counties, län)
+    "SE110": "Stockholms län",
+    "SE121": "Uppsala län",
+    "SE122": "Södermanlands län",
+    "SE123": "Östergötlands län",
+    "SE124": "Örebro län",
+    "SE125": "Västmanlands län",
+    "SE211": "Jönköpings län",
+    "SE212": "Kronobergs län",
+    "SE213": "Kalmar län",
+    "SE214": "Gotlands län",
+    "SE221": "Blekinge län",
+    "SE224": "Skåne län",
+    "SE231": "Hallands län",
+    "SE232": "Västra Götalands län",
+    "SE311": "Värmlands län",
+    "SE312": "Dalarnas län",
+    "SE313": "Gävleborgs län",
+    "SE321": "Västernorrlands län",
+    "SE322": "Jämtlands län",
+    "SE331": "Västerbottens län",
+    "SE332": "Norrbottens län",
+}
+
+
+COUNTY_NAMES = {  # Swedish county (län) codes
+    "01": "Stockholms län",
+    "03": "Uppsala län",
+    "04": "Södermanlands län",
+    "05": "Östergötlands län",
+    "06": "Jönköpings län",
+    "07": "Kronobergs län",
+    "08": "Kalmar län",
+    "09": "Gotlands län",
+    "10": "Blekinge län",
+    "12": "Skåne län",
+    "13": "Hallands län",
+    "14": "Västra Götalands län",
+    "17": "Värmlands län",
+    "18": "Örebro län",
+    "19": "Västmanlands län",
+    "20": "Dalarnas län",
+    "21": "Gävleborgs län",
+    "22": "Västernorrlands län",
+    "23": "Jämtlands län",
+    "24": "Västerbottens län",
+    "25": "Norrbottens län",
+}
+
+
+def parse_deadline(value: str | None, zone: ZoneInfo) -> datetime | None:
+    """Read a stored deadline (ISO date or date-time, with or without offset) as an aware date-time.
+
+    A date alone means the end of that day; a time without offset is local time in `zone`.
+    """
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(value[:10]), time(23, 59))
+        except ValueError:
+            return None
+    if len(value) == 10:
+        parsed = datetime.combine(parsed.date(), time(23, 59))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def days_left(deadline: datetime | None, now: datetime, zone: ZoneInfo) -> int | None:
+    """Whole calendar days from `now` to the deadline, in `zone` (0 = closes today)."""
+    if deadline is None:
+        return None
+    return (deadline.astimezone(zone).date() - now.astimezone(zone).date()).days
+
+
+def format_date(value: date | datetime | None, language: str) -> str:
+    """'8 december 2026' / '8 December 2026'."""
+    if value is None:
+        return ""
+    month = texts(language)["months"][value.month - 1]
+    return f"{value.day}{NBSP}{month} {value.year}"
+
+
+def format_deadline(value: datetime | None, zone: ZoneInfo, language: str) -> str:
+    """'8 december 2026 kl. 23.59' / '8 December 2026, 23:59', in the digest's time zone."""
+    if value is None:
+        return texts(language)["no_deadline"]
+    local = value.astimezone(zone)
+    if language == "en":
+        return f"{format_date(local, language)}, {local:%H:%M}"
+    return f"{format_date(local, language)} kl.{NBSP}{local:%H.%M}"
+
+
+def format_days_left(days: int | None, language: str) -> str:
+    """'3 dagar kvar', 'sista dagen i dag' / '3 days left', 'closes today'."""
+    words = texts(language)["days_left"]
+    if days is None:
+        return ""
+    if days < 0:
+        return str(words["closed"])
+    if days == 0:
+        return str(words["today"])
+    if days == 1:
+        return str(words["one"])
+    return str(words["many"]).format(n=days)
+
+
+def format_amount(amount: float | None, currency: str | None, language: str) -> str:
+    """'1 200 000 kr' (Swedish) / '1,200,000 SEK' (English); other currencies by their code."""
+    if amount is None:
+        return texts(language)["no_value"]
+    whole = round(amount) if abs(amount - round(amount)) < 0.005 else None
+    code = (currency or "SEK").upper()
+    if language == "en":
+        number = f"{whole:,}" if whole is not None else f"{amount:,.2f}"
+        return f"{number}{NBSP}{code}"
+    number = f"{whole:,}" if whole is not None else f"{amount:,.2f}"
+    number = number.replace(",", NBSP).replace(".", ",")
+    return f"{number}{NBSP}{'kr' if code == 'SEK' else code}"
+
+
+def format_score(score: float, language: str) -> str:
+    """'82 %' (Swedish typography) / '82%'."""
+    percent = round(score * 100)
+    return f"{percent}%" if language == "en" else f"{percent}{NBSP}%"
+
+
+def format_org_number(org_number: str) -> str:
+    """'5560001234' -> '556000-1234'."""
+    return f"{org_number[:6]}-{org_number[6:]}" if len(org_number) == 10 else org_number
+
+
+def plural(count: int, forms: tuple[str, str]) -> str:
+    """'1 ny upphandling' / '5 nya upphandlingar'."""
+    return f"{count} {forms[0] if count == 1 else forms[1]}"
+
+
+def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
+    """Wrap plain text for the text part: `first` prefixes the first line, `indent` the others."""
+    return textwrap.fill(
+        re.sub(r"[ \t\r\n]+", " ", text).strip(),
+        width=width,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
