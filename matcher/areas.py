@@ -68,6 +68,9 @@ COUNTIES: dict[str, County] = {
     )
 }
 _COUNTY_BY_NUTS3 = {c.nuts3: c.code for c in COUNTIES.values()}
+# Names of the counties by NUTS-3 code ("SE332" -> "Norrbottens län") and by county code ("25").
+COUNTY_NAME_BY_NUTS3: dict[str, str] = {c.nuts3: c.name for c in COUNTIES.values()}
+COUNTY_NAME_BY_CODE: dict[str, str] = {c.code: c.name for c in COUNTIES.values()}
 _MUNICIPAL_SUFFIX = re.compile(r"\s+(kommun|stad|municipality)$")
 # "Luleå kommun", "Bodens kommun, Tekniska förvaltningen", "Upplands Väsby kommun", "Stockholms stad".
 _MUNICIPAL_NAME = re.compile(r"(?:^|\s)((?:\S+\s)?\S+)\s(?:kommun|stad)\b")

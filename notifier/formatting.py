@@ -7,57 +7,14 @@ import textwrap
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from matcher.areas import COUNTY_NAME_BY_CODE, COUNTY_NAME_BY_NUTS3
 from notifier.texts import texts
 
 NBSP = "\u00a0"  # keeps "1 200 000 kr" and "8 december" on one line
-NUTS_LABELS = {  # Swedish NUTS-3 regions (counties, län)
-    "SE110": "Stockholms län",
-    "SE121": "Uppsala län",
-    "SE122": "Södermanlands län",
-    "SE123": "Östergötlands län",
-    "SE124": "Örebro län",
-    "SE125": "Västmanlands län",
-    "SE211": "Jönköpings län",
-    "SE212": "Kronobergs län",
-    "SE213": "Kalmar län",
-    "SE214": "Gotlands län",
-    "SE221": "Blekinge län",
-    "SE224": "Skåne län",
-    "SE231": "Hallands län",
-    "SE232": "Västra Götalands län",
-    "SE311": "Värmlands län",
-    "SE312": "Dalarnas län",
-    "SE313": "Gävleborgs län",
-    "SE321": "Västernorrlands län",
-    "SE322": "Jämtlands län",
-    "SE331": "Västerbottens län",
-    "SE332": "Norrbottens län",
-}
+NUTS_LABELS = COUNTY_NAME_BY_NUTS3  # Swedish NUTS-3 regions (counties, län)
 
 
-COUNTY_NAMES = {  # Swedish county (län) codes
-    "01": "Stockholms län",
-    "03": "Uppsala län",
-    "04": "Södermanlands län",
-    "05": "Östergötlands län",
-    "06": "Jönköpings län",
-    "07": "Kronobergs län",
-    "08": "Kalmar län",
-    "09": "Gotlands län",
-    "10": "Blekinge län",
-    "12": "Skåne län",
-    "13": "Hallands län",
-    "14": "Västra Götalands län",
-    "17": "Värmlands län",
-    "18": "Örebro län",
-    "19": "Västmanlands län",
-    "20": "Dalarnas län",
-    "21": "Gävleborgs län",
-    "22": "Västernorrlands län",
-    "23": "Jämtlands län",
-    "24": "Västerbottens län",
-    "25": "Norrbottens län",
-}
+COUNTY_NAMES = COUNTY_NAME_BY_CODE  # Swedish county (län) codes
 
 
 def parse_deadline(value: str | None, zone: ZoneInfo) -> datetime | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from matcher.areas import COUNTY_NAME_BY_NUTS3
+
 NOTICE_TYPES: dict[str, str] = {
     "contract-notice": "Annons om upphandling",
     "direct-award": "Direktupphandling (direkttilldelning)",
@@ -55,29 +57,7 @@ NETWORK_KINDS: dict[str, str] = {
     "shared_premises": "Delade lokaler",
 }
 # Swedish counties (län) by NUTS 2021 level-3 code.
-COUNTIES: dict[str, str] = {
-    "SE110": "Stockholms län",
-    "SE121": "Uppsala län",
-    "SE122": "Södermanlands län",
-    "SE123": "Östergötlands län",
-    "SE124": "Örebro län",
-    "SE125": "Västmanlands län",
-    "SE211": "Jönköpings län",
-    "SE212": "Kronobergs län",
-    "SE213": "Kalmar län",
-    "SE214": "Gotlands län",
-    "SE221": "Blekinge län",
-    "SE224": "Skåne län",
-    "SE231": "Hallands län",
-    "SE232": "Västra Götalands län",
-    "SE311": "Värmlands län",
-    "SE312": "Dalarnas län",
-    "SE313": "Gävleborgs län",
-    "SE321": "Västernorrlands län",
-    "SE322": "Jämtlands län",
-    "SE331": "Västerbottens län",
-    "SE332": "Norrbottens län",
-}
+COUNTIES: dict[str, str] = COUNTY_NAME_BY_NUTS3
 
 
 @cache
