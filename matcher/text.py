@@ -30,101 +30,18 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TRIGGER_RE = re.compile(trigger_pattern())
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _HYPHENATED_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
-# Function words: no rule or feature uses them, so words() leaves them out.
-STOP_WORDS = frozenset(
-    [
-        "och",
-        "att",
-        "för",
-        "av",
-        "med",
-        "som",
-        "på",
-        "är",
-        "till",
-        "det",
-        "den",
-        "en",
-        "ett",
-        "om",
-        "ska",
-        "inom",
-        "samt",
-        "eller",
-        "de",
-        "vi",
-        "vara",
-        "från",
-        "the",
-        "and",
-        "of",
-        "for",
-        "to",
-        "in",
-        "with",
-        "on",
-        "is",
-        "are",
-        "be",
-        "by",
-        "this",
-        "will",
-        "or",
-        "an",
-        "at",
-        "as",
-        "from",
-        "all",
-        "any",
-    ]
-)
-_SKIP: tuple[str, tuple[str, ...]] = ("", ())
 # Stop words of the two languages, for guessing a language that a record does not state.
 _SV_WORDS = frozenset(
-    [
-        "och",
-        "att",
-        "för",
-        "av",
-        "med",
-        "som",
-        "på",
-        "är",
-        "till",
-        "det",
-        "den",
-        "en",
-        "ett",
-        "om",
-        "ska",
-        "inom",
-        "samt",
-        "eller",
-    ]
-)
+    ("och", "att", "för", "av", "med", "som", "på", "är", "till", "det", "den", "en", "ett", "om", "ska")
+) | {"inom", "samt", "eller"}
 _EN_WORDS = frozenset(
-    [
-        "the",
-        "and",
-        "of",
-        "for",
-        "to",
-        "in",
-        "with",
-        "on",
-        "is",
-        "are",
-        "be",
-        "by",
-        "this",
-        "will",
-        "or",
-        "an",
-        "services",
-    ]
+    ("the", "and", "of", "for", "to", "in", "with", "on", "is", "are", "be", "by", "this", "will", "or")
+) | {"an", "services"}
+# Function words: no rule or feature uses them, so words() leaves them out.
+STOP_WORDS = (
+    _SV_WORDS | {"de", "vi", "vara", "från"} | (_EN_WORDS - {"services"}) | {"at", "as", "from", "all", "any"}
 )
-
-
+_SKIP: tuple[str, tuple[str, ...]] = ("", ())
 @dataclass(frozen=True, slots=True)
 class Segment:
     """A piece of one text field, cleaned and lower-cased, and where its characters are in the field.
