@@ -30,7 +30,6 @@ def _ids(key: str) -> tuple[str, str]:
 
 def _notice(
     key: str,
-    number: int,
     today: date,
     published_days_ago: int,
     deadline_in_days: int | None,
@@ -56,12 +55,27 @@ def _notice(
     )
 
 
+# The café tender and its change notice share lots and the employment requirement.
+_CAFE_LOTS = (
+    SampleLot(
+        "Café Stadsbiblioteket",
+        "Caféverksamhet fem dagar i veckan.",
+        "55330000",
+        480_000,
+        social_objectives=("opp",),
+    ),
+)
+_CAFE_REQUIREMENT = (
+    "Sysselsättningskrav: leverantören ska erbjuda arbetsträning till personer som står långt från "
+    "arbetsmarknaden."
+)
+
+
 def sample_notices(today: date) -> list[SampleNotice]:
     """Return the demo's notices, published in the weeks before `today`."""
     return [
         _notice(
             "lulea-lokalvard",
-            900101,
             today,
             3,
             30,
@@ -93,7 +107,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "pitea-cafe",
-            900102,
             today,
             6,
             21,
@@ -101,22 +114,12 @@ def sample_notices(today: date) -> list[SampleNotice]:
             buyer=PITEA,
             title="Drift av café i Piteå stadsbibliotek",
             description="Piteå kommun söker en leverantör som driver caféet i stadsbiblioteket med "
-            "servering av kaffe, smörgåsar och lunch. Sysselsättningskrav: leverantören ska erbjuda "
-            "arbetsträning till personer som står långt från arbetsmarknaden.",
+            "servering av kaffe, smörgåsar och lunch. " + _CAFE_REQUIREMENT,
             cpv="55330000",
-            lots=(
-                SampleLot(
-                    "Café Stadsbiblioteket",
-                    "Caféverksamhet fem dagar i veckan.",
-                    "55330000",
-                    480_000,
-                    social_objectives=("opp",),
-                ),
-            ),
+            lots=_CAFE_LOTS,
         ),
         _notice(
             "boden-snow",
-            900103,
             today,
             10,
             14,
@@ -137,7 +140,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "alvsbyn-grounds",
-            900104,
             today,
             2,
             35,
@@ -161,7 +163,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "region-laundry",
-            900105,
             today,
             12,
             40,
@@ -179,7 +180,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "lulea-print-veat",
-            900106,
             today,
             1,
             None,
@@ -194,7 +194,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "pitea-removals",
-            900107,
             today,
             4,
             12,
@@ -208,7 +207,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "lulea-reuse",
-            900108,
             today,
             5,
             25,
@@ -228,7 +226,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "region-it",
-            900109,
             today,
             8,
             28,
@@ -249,7 +246,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "boden-cleaning-award",
-            900110,
             today,
             9,
             None,
@@ -262,7 +258,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "lulea-meals-pin",
-            900111,
             today,
             20,
             None,
@@ -276,7 +271,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "pitea-cafe-change",
-            900112,
             today,
             1,
             28,
@@ -287,22 +281,12 @@ def sample_notices(today: date) -> list[SampleNotice]:
             changes_notice=_ids("pitea-cafe")[0],
             title="Drift av café i Piteå stadsbibliotek",
             description="Ändring: sista dag för anbud är flyttad en vecka. Piteå kommun söker en "
-            "leverantör som driver caféet i stadsbiblioteket. Sysselsättningskrav: leverantören ska "
-            "erbjuda arbetsträning till personer som står långt från arbetsmarknaden.",
+            "leverantör som driver caféet i stadsbiblioteket. " + _CAFE_REQUIREMENT,
             cpv="55330000",
-            lots=(
-                SampleLot(
-                    "Café Stadsbiblioteket",
-                    "Caféverksamhet fem dagar i veckan.",
-                    "55330000",
-                    480_000,
-                    social_objectives=("opp",),
-                ),
-            ),
+            lots=_CAFE_LOTS,
         ),
         _notice(
             "lulea-road",
-            900113,
             today,
             7,
             30,
@@ -319,7 +303,6 @@ def sample_notices(today: date) -> list[SampleNotice]:
         ),
         _notice(
             "alvsbyn-mailing",
-            900114,
             today,
             3,
             9,
