@@ -287,8 +287,12 @@ class DigestBuilder:
         reasons = _unique(r for m in sorted(matches, key=lambda m: -m.score) for r in m.reasons)
         eligible = [m.reserved_eligible for m in matches if m.reserved_eligible is not None]
         matched_lots = [lots_by_id[m.lot_id] for m in matches if m.lot_id in lots_by_id]
-        reserved = bool(notice.reserved_participation) or any(
-            lot.reserved_participation for lot in matched_lots
+        # Reserved when BT-71 says so, or when the matcher treated it as reserved (a reservation
+        # found in the text): the badge then agrees with the section the notice is listed in.
+        reserved = (
+            bool(notice.reserved_participation)
+            or any(lot.reserved_participation for lot in matched_lots)
+            or bool(eligible)
         )
         deadline = parse_deadline(notice.deadline, self.zone)
         if deadline is None:

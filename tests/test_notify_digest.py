@@ -126,6 +126,24 @@ def test_sections_put_reserved_first_then_new_by_score(
     assert digest.new_count == 4
 
 
+def test_a_reservation_found_in_the_text_gets_the_reserved_badge(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    with sessions() as session:
+        glans = add_company(session, 1, "Städkooperativet Glänsande", branches=["cleaning"])
+        caretaking = add_notice(
+            session,
+            "caretaking",
+            "Vaktmästeri i fritidsgårdar",
+            description="Kontraktet är reserverat enligt 4 kap. 18 § LOU.",  # no BT-71 field
+        )
+        add_match(session, glans, caretaking, 0.9, ["Reserverat kontrakt som ni uppfyller"], eligible=True)
+        session.commit()
+        digest = build(session, tmp_path)
+    [entry] = digest.sections["reserved"]
+    assert entry.reserved and entry.reserved_eligible
+
+
 def test_next_week_tells_only_what_changed_and_what_closes(
     sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
