@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from anbudsradar.web.labels import branches
+from matcher.registry_fields import luhn_ok
 from models.company import Company
 
 _EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
@@ -48,15 +49,6 @@ class CompanyForm:
     def ok(self) -> bool:
         """True when every field is valid."""
         return not self.errors
-
-
-def luhn_ok(digits: str) -> bool:
-    """Check a Swedish organisation number's control digit (Luhn over the ten digits)."""
-    total = 0
-    for index, char in enumerate(digits):
-        value = int(char) * (2 if index % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
 
 
 def empty_form() -> CompanyForm:

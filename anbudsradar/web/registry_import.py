@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from matcher.registry import RegistryError, import_company_data
+
 
 @dataclass(slots=True)
 class ImportReport:
     """What an import did: counts, and one message per rejected row or for an unreadable file."""
 
-    available: bool
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -22,27 +23,22 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        """Tell whether the import ran and rejected nothing."""
-        return self.available and not self.errors
+        """Tell whether the import rejected nothing."""
+        return not self.errors
 
     @property
     def stored(self) -> bool:
         """Tell whether some rows were read (and so should be committed)."""
-        return self.available and (self.created + self.updated + self.unchanged) > 0
+        return (self.created + self.updated + self.unchanged) > 0
 
 
 def import_csv(session: Session, data: bytes, filename: str) -> ImportReport:
     """Validate and upsert the companies of an uploaded file; the caller commits when `stored`."""
     try:
-        from matcher.registry import RegistryError, import_company_data  # noqa: PLC0415 - optional module
-    except ImportError:
-        return ImportReport(available=False, errors=["Importen saknas: modulen matcher.registry finns inte."])
-    try:
         report = import_company_data(session, data, filename)
     except RegistryError as exc:  # the whole file: encoding, type, header
-        return ImportReport(available=True, errors=[str(exc)])
+        return ImportReport(errors=[str(exc)])
     return ImportReport(
-        available=True,
         created=report.created,
         updated=report.updated,
         unchanged=report.unchanged,

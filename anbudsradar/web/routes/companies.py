@@ -104,7 +104,7 @@ async def import_companies(request: Request, user: RequiredUser, file: UploadFil
     name = file.filename or "uppladdad fil"
     if len(data) > MAX_IMPORT_BYTES:
         report = ImportReport(
-            True, errors=[f"{name}: filen är större än {MAX_IMPORT_BYTES // 1024 // 1024} MB."]
+            errors=[f"{name}: filen är större än {MAX_IMPORT_BYTES // 1024 // 1024} MB."]
         )
     else:
         report = await run_in_threadpool(_import, request, data, name)
