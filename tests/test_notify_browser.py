@@ -7,7 +7,6 @@ screenshots are kept for a person to look at.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,19 +16,9 @@ import pytest
 from notifier.digest import Change, Digest, DigestConsortium, DigestNotice, LotLine, Partner
 from notifier.render import render
 from notifier.weeks import IsoWeek
-from tests.conftest import REPO_ROOT
+from tests.conftest import ARTIFACTS
 from tests.test_notify_support import NOW, notifier_settings
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 LONG_WORD = "Lokalvårdsupphandlingsförfrågningsunderlagsbilagor"
 
 
@@ -148,24 +137,6 @@ LAYOUT_PROBLEMS = """
   return problems;
 }
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("playwright is not installed; it is a test dependency")
-        pytest.skip("playwright is not installed (pip install playwright)")
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed; .ci/run must install the chromium package")
-        pytest.skip("Chromium not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize(("language", "width"), [("sv", 800), ("sv", 375), ("en", 800)])

@@ -5,7 +5,6 @@ Screenshots go to test-artifacts/ (git-ignored). The app runs in uvicorn on 127.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -18,21 +17,8 @@ from sqlalchemy import select
 from anbudsradar.benchmarks.web_bench import free_port
 from models.db import database
 from models.matching import ConsortiumEvent, ConsortiumSuggestion
-from tests.conftest import REPO_ROOT
+from tests.conftest import ARTIFACTS, REPO_ROOT
 from tests.test_web_support import PASSWORD, USERNAME, copy_of, ids, make_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture
@@ -51,18 +37,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator
     yield f"http://127.0.0.1:{port}", url
     instance.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed; .ci/run must install the chromium package")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def test_officer_and_coordinator_journey(server: tuple[str, str], browser: object) -> None:
