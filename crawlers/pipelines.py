@@ -13,7 +13,6 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from crawlers.items import FetchFailure, ListingItem, NoticeItem, ParsedItem, ProgressMark
@@ -190,10 +189,7 @@ class StorePipeline:
     def _write(self) -> None:
         """Writer thread: ingest every outcome, then record the crawl run."""
         assert self.log is not None
-        engine = make_engine(self.database_url)
-        if engine.dialect.name == "sqlite":
-            # Several sources may write at once; wait for the lock instead of failing after 5 s.
-            event.listen(engine, "connect", _sqlite_busy_timeout)
+        engine = make_engine(self.database_url)  # SQLite waits for the lock: see models.db
         try:
             with _MIGRATION_LOCK:
                 migrate(engine)
@@ -220,9 +216,3 @@ class StorePipeline:
         while not self.ended and self.queue.get() is not _END:
             pass
         self.ended = True
-
-
-def _sqlite_busy_timeout(dbapi_connection: Any, _record: object) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=60000")
-    cursor.close()

@@ -32,6 +32,9 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # The crawler's writers, the scheduler and the web app may write at once: wait for the lock
+    # (up to a minute) instead of failing after sqlite3's default five seconds.
+    cursor.execute("PRAGMA busy_timeout=60000")
     cursor.close()
 
 
