@@ -18,13 +18,13 @@ from notifier.backends import RateLimiter, SmtpBackend
 from notifier.delivery import run_digest_round
 from notifier.exceptions import BackendConfigError
 from notifier.weeks import IsoWeek
+from tests.net import free_port
 from tests.test_notify_support import (
     NOW,
     WEEK,
     add_company,
     add_match,
     add_notice,
-    free_port,
     notifier_settings,
     self_signed_certificate,
     server_tls_context,

@@ -10,7 +10,6 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from crawlers.parsers.record import Buyer, Lot, Money, NoticeRecord
 from models import Company, ConsortiumSuggestion, MatchResult, Notice
 from models.store import NoticeStore
 from notifier.settings import NotifierSettings, load_notifier_settings
+from tests.net import free_port
 
 UTC = dt.UTC
 # Monday 30 November 2026, 07:00 in Stockholm: the start of ISO week 2026-W49.
@@ -215,13 +215,6 @@ def parse(data: bytes) -> EmailMessage:
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     return message
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -14,10 +14,10 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
-from anbudsradar.benchmarks.web_bench import free_port
 from models.db import database
 from models.matching import ConsortiumEvent, ConsortiumSuggestion
 from tests.conftest import ARTIFACTS, REPO_ROOT
+from tests.net import free_port
 from tests.test_web_support import PASSWORD, USERNAME, copy_of, ids, make_app
 
 
