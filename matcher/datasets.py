@@ -15,13 +15,14 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
 from crawlers.parsers.dispatch import parse_paths
+from matcher.annotations import Annotation
 from matcher.exceptions import TrainingDataError
 from matcher.settings import DEV_FOLDS, DEV_SEED, PACKAGE_DIR, SEED, TEST_FRACTION, TEXT_LANGUAGES
 from matcher.taxonomy import BRANCH_CODES, branches_for_cpv, is_branch_ancestor
@@ -138,13 +139,24 @@ def corpus_rows(data_dir: Path) -> Iterator[dict[str, object]]:
                 yield json.loads(line)
 
 
-def corpus_texts(data_dir: Path, held_out: bool, with_broad: bool | None = None) -> list[LabelledText]:
+def corpus_texts(
+    data_dir: Path,
+    held_out: bool,
+    with_broad: bool | None = None,
+    annotations: Mapping[str, Annotation] | None = None,
+) -> list[LabelledText]:
     """Return the Swedish and English corpus notices of one side of the split as labelled texts.
 
     Notices whose main CPV code is broader than a branch prefix (90000000 above 909) say nothing
     sure about branches: they are left out of training but kept for evaluation, where they count
     for precision (with_broad defaults to held_out).
+
+    annotations (training side only) replace a notice's main-CPV branches by the branches an
+    independent annotator read in its text (source "annotated"); an annotated notice is kept
+    whatever its main CPV code.
     """
+    if held_out and annotations:
+        raise ValueError("annotations relabel the training side only; held-out truth stays the main CPV code")
     keep_broad = held_out if with_broad is None else with_broad
     rows: list[LabelledText] = []
     for row in corpus_rows(data_dir):
@@ -152,14 +164,17 @@ def corpus_texts(data_dir: Path, held_out: bool, with_broad: bool | None = None)
         title = str(row.get("title") or "")
         if lang not in TEXT_LANGUAGES or is_held_out(title) != held_out:
             continue
+        key = f"corpus:{row['notice_id']}"
+        annotation = (annotations or {}).get(key)
         cpv = str(row.get("cpv_main") or "")
-        if not keep_broad and is_branch_ancestor(cpv):
+        if annotation is None and not keep_broad and is_branch_ancestor(cpv):
             continue
         lots = [str(text) for text in row.get("lot_descriptions") or []]  # type: ignore[attr-defined]
         body = "\n".join([str(row.get("description") or ""), *lots])
-        rows.append(
-            LabelledText(f"corpus:{row['notice_id']}", lang, title, body, branches_for_cpv(cpv), "corpus")
-        )
+        if annotation is not None:
+            rows.append(LabelledText(key, lang, title, body, tuple(sorted(annotation.branches)), "annotated"))
+        else:
+            rows.append(LabelledText(key, lang, title, body, branches_for_cpv(cpv), "corpus"))
     return rows
 
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from crawlers.parsers.dispatch import parse_paths
 from crawlers.parsers.record import NoticeRecord
+from matcher.annotations import Annotation
 from matcher.datasets import (
     LabelledText,
     corpus_rows,
@@ -32,6 +35,8 @@ from matcher.tagger import Tagger
 from matcher.taxonomy import BRANCH_CODES
 from matcher.vocabulary import BASELINE_KEYWORDS
 
+# Resamples of the bootstrap interval of micro-F1 (2,000 keeps the interval's ends stable to 0.01).
+BOOTSTRAP_ROUNDS = 2_000
 RESERVED_CODES = ("reserved_sheltered", "reserved_public_service")
 # manifest.csv "reserved" values (eForms BT-71 / legacy LEFTI elements) -> social code.
 _MANIFEST_RESERVED = {
@@ -117,6 +122,30 @@ def score(truth: Sequence[frozenset[str]], predicted: Sequence[set[str]], codes:
     return result
 
 
+def micro_f1_interval(
+    truth: Sequence[frozenset[str]],
+    predicted: Sequence[set[str]],
+    rounds: int = BOOTSTRAP_ROUNDS,
+    seed: int = SEED,
+) -> tuple[float, float]:
+    """Return the 95 % bootstrap interval of micro-F1 (notices resampled with replacement, fixed seed).
+
+    It says how far the figure could move on another sample of the same size: with four notices of
+    a branch the interval is wide, whatever the point estimate.
+    """
+    counts = np.array(
+        [(len(t & p), len(p - t), len(t - p)) for t, p in zip(truth, predicted, strict=True)], dtype=np.int64
+    ).reshape(-1, 3)
+    if not len(counts):
+        return (0.0, 0.0)
+    draws = np.random.default_rng(seed).integers(0, len(counts), size=(rounds, len(counts)))
+    tp, fp, fn = (counts[:, column][draws].sum(axis=1) for column in range(3))
+    denominator = 2 * tp + fp + fn
+    f1 = np.divide(2 * tp, denominator, out=np.zeros(rounds), where=denominator > 0)
+    low, high = np.percentile(f1, [2.5, 97.5])
+    return (float(low), float(high))
+
+
 def branch_items(data_dir: Path) -> list[EvalItem]:
     """Return the held-out Swedish and English notices with the branches of their main CPV code."""
     items = [
@@ -148,17 +177,23 @@ class KeywordBaseline:
         return {code for code, pattern in self._patterns[item.lang].items() if pattern.search(text)}
 
 
-def evaluate_branches(tagger: Tagger, items: Sequence[EvalItem]) -> dict[str, Any]:
-    """Score --text-only branch tags and the keyword baseline per language."""
+def evaluate_branches(
+    tagger: Tagger, items: Sequence[EvalItem], annotations: Mapping[str, Annotation] | None = None
+) -> dict[str, Any]:
+    """Score --text-only branch tags and the keyword baseline per language.
+
+    Against the branches of each notice's main CPV code (the issue's measure) and, where an
+    independent annotation exists (matcher/annotations.py), against it too; there the main CPV
+    code itself is scored like a tagger, which shows how far the two truths agree.
+    """
     tags = tagger.tag_records([item.record() for item in items], text_only=True)
     predicted = [{tag.code for tag in notice.branches} for notice in tags]
     baseline = KeywordBaseline()
+    guessed = [baseline.predict(item) for item in items]
     report: dict[str, Any] = {}
     for lang in TEXT_LANGUAGES:
         chosen = [i for i, item in enumerate(items) if item.lang == lang]
         truth = [items[i].truth for i in chosen]
-        model_scores = score(truth, [predicted[i] for i in chosen], BRANCH_CODES)
-        baseline_scores = score(truth, [baseline.predict(items[i]) for i in chosen], BRANCH_CODES)
         origins: dict[str, int] = {}
         for i in chosen:
             origins[items[i].origin.split(" ")[0]] = origins.get(items[i].origin.split(" ")[0], 0) + 1
@@ -166,15 +201,50 @@ def evaluate_branches(tagger: Tagger, items: Sequence[EvalItem]) -> dict[str, An
             "notices": len(chosen),
             "with_branch": sum(bool(t) for t in truth),
             "origins": origins,
-            "model": model_scores,
-            "baseline": baseline_scores,
+            "model": score(truth, [predicted[i] for i in chosen], BRANCH_CODES),
+            "baseline": score(truth, [guessed[i] for i in chosen], BRANCH_CODES),
+            "interval": {
+                "model": micro_f1_interval(truth, [predicted[i] for i in chosen]),
+                "baseline": micro_f1_interval(truth, [guessed[i] for i in chosen]),
+            },
             "errors": [
                 (items[i].key, sorted(items[i].truth), sorted(predicted[i]), items[i].title[:70])
                 for i in chosen
                 if set(items[i].truth) != predicted[i]
             ],
         }
+        if annotations:
+            report[lang]["annotated"] = _against_annotations(items, chosen, predicted, guessed, annotations)
     return report
+
+
+def _against_annotations(
+    items: Sequence[EvalItem],
+    chosen: Sequence[int],
+    predicted: Sequence[set[str]],
+    guessed: Sequence[set[str]],
+    annotations: Mapping[str, Annotation],
+) -> dict[str, Any]:
+    """Score the tagger, the baseline and the main CPV code against the independent annotation."""
+    annotated = [i for i in chosen if items[i].key in annotations]
+    gold = [annotations[items[i].key].branches for i in annotated]
+    sources = {
+        "model": [predicted[i] for i in annotated],
+        "baseline": [guessed[i] for i in annotated],
+        "main_cpv": [set(items[i].truth) for i in annotated],
+    }
+    return {
+        "notices": len(annotated),
+        "with_branch": sum(bool(g) for g in gold),
+        "unsure": sum(annotations[items[i].key].confidence == "unsure" for i in annotated),
+        "scores": {name: score(gold, found, BRANCH_CODES) for name, found in sources.items()},
+        "interval": {name: micro_f1_interval(gold, found) for name, found in sources.items()},
+        "errors": [
+            (items[i].key, sorted(g), sorted(predicted[i]), items[i].title[:70])
+            for i, g in zip(annotated, gold, strict=True)
+            if set(g) != predicted[i]
+        ],
+    }
 
 
 def reserved_items(data_dir: Path) -> list[tuple[NoticeRecord, frozenset[str]]]:

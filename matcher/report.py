@@ -37,10 +37,43 @@ def branch_table(lang: str, result: dict[str, Any]) -> list[str]:
         f"| **macro F1** | | | | {model.macro_f1:.2f} | | | {baseline.macro_f1:.2f} |",
         "",
         f"Tagger: {mm.tp} right, {mm.fp} wrong, {mm.fn} missed. Baseline: {bm.tp} right, {bm.fp} wrong, "
-        f"{bm.fn} missed.",
+        f"{bm.fn} missed. Micro-F1 95 % bootstrap interval: tagger {_interval(result['interval']['model'])}, "
+        f"baseline {_interval(result['interval']['baseline'])}.",
         "",
     ]
+    if "annotated" in result:
+        lines += annotated_table(result["annotated"])
     return lines
+
+
+def _interval(bounds: tuple[float, float]) -> str:
+    """Return a bootstrap interval as "[0.61, 0.83]"."""
+    return f"[{bounds[0]:.2f}, {bounds[1]:.2f}]"
+
+
+_SOURCE_NAMES = {
+    "model": "tagger (text only)",
+    "baseline": "keyword baseline",
+    "main_cpv": "buyer's main CPV code",
+}
+
+
+def annotated_table(result: dict[str, Any]) -> list[str]:
+    """Return the Markdown lines scoring tagger, baseline and main CPV code against the annotation."""
+    lines = [
+        f"Against the independent annotation ({result['notices']} of these notices, "
+        f"{result['with_branch']} with a branch, {result['unsure']} marked unsure; "
+        "`docs/annotation-guide.md`):",
+        "",
+        "| scored against the annotation | micro P | R | F1 | 95 % interval | macro F1 |",
+        "| --- | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for name, scores in result["scores"].items():
+        lines.append(
+            f"| {_SOURCE_NAMES[name]} | {_prf(scores.micro)} | {_interval(result['interval'][name])} | "
+            f"{scores.macro_f1:.2f} |"
+        )
+    return [*lines, ""]
 
 
 def errors_table(result: dict[str, Any], limit: int = 40) -> list[str]:
@@ -94,5 +127,8 @@ def evaluation_markdown(
         lines += branch_table(lang, result)
         if with_errors:
             lines += errors_table(result)
+            if "annotated" in result:
+                lines += ["Where the tagger and the annotation differ:", ""]
+                lines += errors_table(result["annotated"])
     lines += reserved_lines(reserved)
     return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from matcher.analysis import Analyser
+from matcher.annotations import load_annotations
 from matcher.card import model_card
 from matcher.classifier import BranchClassifier
 from matcher.evaluation import (
@@ -24,7 +25,7 @@ from matcher.training import data_fingerprint, load_rows, train_tuned
 def evaluation_report(tagger: Tagger, data_dir: Path, with_errors: bool = False) -> str:
     """Run the whole evaluation and return it as Markdown."""
     items = branch_items(data_dir)
-    branches = evaluate_branches(tagger, items)
+    branches = evaluate_branches(tagger, items, load_annotations(split="heldout"))
     reserved = evaluate_reserved(tagger, reserved_items(data_dir))
     overlap = training_overlap(items, load_rows(data_dir))
     header = f"Model `{tagger.model_version}`.\n\n"

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from matcher.analysis import AnalysedText, Analyser
+from matcher.annotations import ANNOTATIONS_PATH, load_annotations
 from matcher.classifier import BranchClassifier, fit
 from matcher.datasets import EXAMPLES_PATH, LabelledText, corpus_texts, cpv_label_texts, example_texts
 from matcher.settings import SEED, TEST_FRACTION
@@ -46,8 +47,12 @@ class TrainingSet:
 
 
 def load_rows(data_dir: Path, examples: Path = EXAMPLES_PATH) -> list[LabelledText]:
-    """Return every training row: CPV labels, the corpus's training side, written examples."""
-    return cpv_label_texts(data_dir) + corpus_texts(data_dir, held_out=False) + example_texts(examples)
+    """Return every training row: CPV labels, the corpus's training side, written examples.
+
+    Corpus notices carry the branches of the independent annotation (split "dev") where one exists.
+    """
+    corpus = corpus_texts(data_dir, held_out=False, annotations=load_annotations(split="dev"))
+    return cpv_label_texts(data_dir) + corpus + example_texts(examples)
 
 
 def build(rows: list[LabelledText], analyser: Analyser) -> TrainingSet:
@@ -124,6 +129,7 @@ def data_fingerprint(data_dir: Path) -> dict[str, Any]:
     names = ("codelists/code_sv.xml", "codelists/code_en.xml", "corpus/ted_legacy_corpus.jsonl")
     result = {name: hashlib.sha256((data_dir / name).read_bytes()).hexdigest()[:16] for name in names}
     result["matcher/data/examples.csv"] = hashlib.sha256(EXAMPLES_PATH.read_bytes()).hexdigest()[:16]
+    result["matcher/data/annotations.csv"] = hashlib.sha256(ANNOTATIONS_PATH.read_bytes()).hexdigest()[:16]
     return result
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from matcher.analysis import Analyser
+from matcher.annotations import load_annotations
 from matcher.classifier import BranchClassifier, fit
 from matcher.datasets import LabelledText, corpus_texts, cpv_label_texts, dev_fold, example_texts
 from matcher.evaluation import EvalItem, Scores, score
@@ -126,12 +127,14 @@ def _key(result: DevResult) -> tuple[float, float]:
 def development_rows(data_dir: Path) -> tuple[list[LabelledText], list[int | None], list[bool]]:
     """Return the training side with each row's development fold and whether it may be fitted on.
 
-    CPV labels have no fold (they are always fitted on); corpus notices whose main CPV code is
-    broader than a branch prefix are predicted in their fold but never fitted on (as in training).
+    CPV labels have no fold (they are always fitted on); corpus notices carry their independent
+    annotation where one exists (as in training); those without one whose main CPV code is broader
+    than a branch prefix are predicted in their fold but never fitted on.
     """
     labels = cpv_label_texts(data_dir)
-    fitted_keys = {row.key for row in corpus_texts(data_dir, held_out=False)}
-    corpus = corpus_texts(data_dir, held_out=False, with_broad=True)
+    annotations = load_annotations(split="dev")
+    fitted_keys = {row.key for row in corpus_texts(data_dir, held_out=False, annotations=annotations)}
+    corpus = corpus_texts(data_dir, held_out=False, with_broad=True, annotations=annotations)
     examples = example_texts()
     rows = labels + corpus + examples
     folds: list[int | None] = [None] * len(labels) + [dev_fold(r.title) for r in corpus + examples]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from matcher.analysis import Analyser
+from matcher.annotations import Annotation, load_annotations
 from matcher.classifier import BranchClassifier
 from matcher.datasets import (
     LabelledText,
@@ -112,6 +113,25 @@ def test_development_folds_are_fixed_and_independent_of_the_test_split() -> None
 def test_development_rows_come_from_the_training_side_only(real_data: Path) -> None:
     rows, folds, fittable = development_rows(real_data)
     dev = [row for row, fold in zip(rows, folds, strict=True) if fold is not None]
-    assert dev and not any(row.source == "corpus" and is_held_out(row.title) for row in dev)
+    assert dev and not any(row.source in ("corpus", "annotated") and is_held_out(row.title) for row in dev)
     assert all(fold is None for row, fold in zip(rows, folds, strict=True) if row.source == "cpv-label")
-    assert sum(fittable) < len(rows)  # broad-CPV corpus notices are predicted, never fitted on
+    annotations = load_annotations(split="dev")
+    annotated = [(row, ok) for row, ok in zip(rows, fittable, strict=True) if row.source == "annotated"]
+    # corpus notices carry the dev annotation (and are fitted on, broad main CPV code or not)
+    assert annotated and all(
+        ok and frozenset(row.branches) == annotations[row.key].branches for row, ok in annotated
+    )
+
+
+@pytest.mark.real_data
+def test_annotations_relabel_the_training_side_only(real_data: Path) -> None:
+    broad = next(
+        row
+        for row in corpus_texts(real_data, held_out=False, with_broad=True)
+        if row.key not in {r.key for r in corpus_texts(real_data, held_out=False)}
+    )  # a training-side notice whose main CPV code is broader than any branch prefix
+    note = Annotation("dev", broad.key, broad.lang, frozenset({"care"}), "sure", "home care")
+    relabelled = {r.key: r for r in corpus_texts(real_data, held_out=False, annotations={broad.key: note})}
+    assert relabelled[broad.key].branches == ("care",) and relabelled[broad.key].source == "annotated"
+    with pytest.raises(ValueError, match="training side only"):
+        corpus_texts(real_data, held_out=True, annotations={broad.key: note})
