@@ -111,7 +111,11 @@ English (their text is not analysed; tags come from structured fields only).
   made as `docs/annotation-guide.md` says) instead of the buyer's main CPV code, which is a noisy,
   weak label. A corpus notice without an annotation would keep its main-CPV branches (`corpus`).
 * `example`: examples written for this project (`matcher/data/examples.csv`: a title and, for
-  some, a description), weight 2. None is taken from a test notice.
+  some, a description), weight 2. None is taken from a test notice. The rows with long
+  descriptions imitate real notices (vague titles such as "Ramavtal 2023-047", procedure and
+  contract-period boilerplate, hard negatives such as cleaning machines or health care); they were
+  written by assistant sessions that read only the branch definitions, never the notices in
+  ../shared/data/real.
 
 Positive rows per branch: {positives}.
 
