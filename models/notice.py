@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel, relationship
 
 from models.base import Base, utcnow
@@ -37,6 +37,7 @@ class Notice(Base):
     __table_args__ = (
         UniqueConstraint("source_format", "notice_id"),
         Index("ix_notice_procedure", "source_format", "procedure_id", "notice_type"),
+        Index("ix_notice_reserved_deadline", "reserved", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +57,9 @@ class Notice(Base):
     nuts: Mapped[list[str]]
     reserved_participation: Mapped[list[str]]
     reserved_execution: Mapped[bool]
+    # Reserved by its fields (BT-71/BT-736, any lot) or by a reserved-contract tag: kept by
+    # models.reserved.refresh_reserved after every ingest and tagging, indexed for the reserved filter.
+    reserved: Mapped[bool] = mapped_column(default=False, server_default=false())
     social_objectives: Mapped[list[str]]
     strategic_procurement: Mapped[list[str]]
     sme_suitable: Mapped[bool | None]

@@ -25,6 +25,7 @@ from models.base import utcnow
 from models.ingest_log import IngestFailure, IngestRun
 from models.notice import Buyer, Lot, Notice, NoticeVersion
 from models.payload import RawPayload
+from models.reserved import refresh_reserved
 
 ProgressCallback = Callable[[ParseOutcome], None]
 NoticeRef = int | Notice
@@ -75,6 +76,7 @@ class NoticeStore:
         self._by_procedure: dict[tuple[str, str, str], NoticeRef] = {}
         self._payloads: dict[str, RawPayload] = {}
         self._buyers: dict[str, Buyer] = {}
+        self._applied: list[Notice] = []  # notices whose current state this batch set
 
     def ingest(
         self, outcomes: Iterable[ParseOutcome], source: str, progress: ProgressCallback | None = None
@@ -103,6 +105,7 @@ class NoticeStore:
 
     def _store_batch(self, batch: list[ParseOutcome], run: IngestRun, summary: IngestSummary) -> None:
         self._prefetch(batch)
+        self._applied = []
         for outcome in batch:
             summary.inputs += 1
             if outcome.error is not None:
@@ -113,6 +116,9 @@ class NoticeStore:
             for record in outcome.records:
                 status = self._store_record(record, outcome)
                 setattr(summary, status, getattr(summary, status) + 1)
+        if self._applied:
+            self.session.flush()
+            refresh_reserved(self.session, [notice.id for notice in self._applied])
 
     def _prefetch(self, batch: list[ParseOutcome]) -> None:
         """Load, in a few queries, what this batch's records may match in the database."""
@@ -226,6 +232,7 @@ class NoticeStore:
         notice.deadline = record.deadline
         notice.record = record_dict
         notice.content_hash = digest
+        self._applied.append(notice)
         notice.lots = [
             Lot(
                 position=position,

@@ -27,6 +27,7 @@ from crawlers.parsers.dispatch import ParseOutcome, parse_one
 from crawlers.parsers.record import NoticeRecord
 from models.db import database
 from models.notice import Notice
+from models.reserved import refresh_reserved
 from models.store import NoticeStore
 from models.tag import NoticeTag
 
@@ -101,6 +102,7 @@ def structured_tags(session: Session, batch: int = 2000) -> int:
                 )
                 added += 1
             last = notice_pk
+        refresh_reserved(session, [notice_pk for notice_pk, _ in rows])
         session.commit()
 
 

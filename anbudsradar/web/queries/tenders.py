@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from anbudsradar.web.labels import COUNTIES, branch_prefixes
 from anbudsradar.web.queries.filters import TenderFilter
-from models.notice import Buyer, Lot, Notice
+from models.notice import Buyer, Notice
 from models.tag import NoticeTag
 
-RESERVED_TAGS = ("reserved_sheltered", "reserved_public_service")
 OTHER_SOCIAL_OBJECTIVES = ("acc-all", "et-eq", "gen-eq", "hum-right", "other", "work-cond")
 
 
@@ -66,12 +65,12 @@ def _json_text(column: object) -> ColumnElement[str]:
 
 
 def reserved_condition() -> ColumnElement[bool]:
-    """Reserved: BT-71 or BT-736 (the notice's values are the union over its lots), or a reserved tag."""
-    return or_(
-        func.json_array_length(Notice.reserved_participation) > 0,
-        Notice.reserved_execution.is_(True),
-        _tag_exists("social", RESERVED_TAGS),
-    )
+    """Reserved: BT-71 or BT-736 (the union over its lots) or a reserved tag, as the stored flag says.
+
+    The flag is kept by models.reserved.refresh_reserved; reading it uses an index instead of
+    parsing every notice's JSON.
+    """
+    return Notice.reserved.is_(True)
 
 
 def employment_condition() -> ColumnElement[bool]:
@@ -211,8 +210,7 @@ def fetch_rows(
             Notice.estimated_currency,
             Notice.cpv_main,
             Notice.url,
-            Notice.reserved_participation,
-            Notice.reserved_execution,
+            Notice.reserved,
             Notice.social_objectives,
             Notice.strategic_procurement,
         )
@@ -225,17 +223,6 @@ def fetch_rows(
     raw = session.execute(query).all()
     ids = [row.id for row in raw]
     tags = tags_by_notice(session, ids)
-    lot_reserved = (
-        set(
-            session.scalars(
-                select(Lot.notice_pk).where(
-                    Lot.notice_pk.in_(ids), func.json_array_length(Lot.reserved_participation) > 0
-                )
-            )
-        )
-        if ids
-        else set()
-    )
     rows = []
     for r in raw:
         social_tags, branch_tags = tags.get(r.id, ({}, {}))
@@ -253,10 +240,7 @@ def fetch_rows(
                 currency=r.estimated_currency,
                 cpv_main=r.cpv_main,
                 url=r.url,
-                reserved=bool(r.reserved_participation)
-                or bool(r.reserved_execution)
-                or r.id in lot_reserved
-                or any(code in social_tags for code in RESERVED_TAGS),
+                reserved=bool(r.reserved),
                 employment="opp" in r.social_objectives or "employment_requirement" in social_tags,
                 social=bool(set(r.social_objectives) - {"opp"})
                 or "soc-obj" in r.strategic_procurement
