@@ -3,6 +3,7 @@
 An import is idempotent by organisation number: a known company is updated, a new one created,
 an unchanged one left alone. Every bad row is reported with its file and line; the good rows are
 imported all the same. Columns absent from the file keep their stored values; an empty cell clears.
+Each problem is told in English (the command line, `str()`) and in Swedish (the web pages).
 The file format is documented in docs/companies.md (template: docs/companies-template.csv).
 """
 
@@ -25,9 +26,11 @@ from matcher.registry_fields import (
     COLUMNS,
     REQUIRED,
     CompanyRecord,
+    Language,
     OrgNumberError,
     RegistryError,
     RowError,
+    Text,
     format_org_number,
     normalise_org_number,
     validate_company,
@@ -42,6 +45,7 @@ __all__ = [
     "RegistryError",
     "RegistryFileError",
     "RowProblem",
+    "Text",
     "export_companies",
     "find_company",
     "import_companies",
@@ -53,21 +57,39 @@ __all__ = [
 
 
 class RegistryFileError(RegistryError):
-    """Raised by `read_rows` for a file that cannot be read at all (format, encoding, header, YAML)."""
+    """Raised by `read_rows` for a file that cannot be read at all (format, encoding, header, YAML).
+
+    `str()` is the English message; `text` has it in English and Swedish.
+    """
+
+    def __init__(self, en: str, sv: str) -> None:
+        super().__init__(en)
+        self.text = Text(en, sv)
 
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
-    """One rejected row: where it is, whose it is, and what to fix."""
+    """One rejected row: where it is, whose it is, and what to fix (in English and in Swedish)."""
 
     source: str
     line: int
     org_number: str | None
     message: str
+    message_sv: str
+
+    @classmethod
+    def of(cls, source: str, line: int, org_number: str | None, problem: Text) -> RowProblem:
+        """Build a row problem from a message in both languages."""
+        return cls(source, line, org_number, problem.en, problem.sv)
+
+    def text(self, language: Language = "en") -> str:
+        """Return 'file:line (org number): message' in `language` (en: command line, sv: web pages)."""
+        who = f" ({self.org_number})" if self.org_number else ""
+        message = self.message_sv if language == "sv" else self.message
+        return f"{self.source}:{self.line}{who}: {message}"
 
     def __str__(self) -> str:
-        who = f" ({self.org_number})" if self.org_number else ""
-        return f"{self.source}:{self.line}{who}: {self.message}"
+        return self.text("en")
 
 
 @dataclass(slots=True)
@@ -95,13 +117,17 @@ def read_rows(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RegistryFileError(
-            f"{filename}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 (CSV UTF-8 in Excel)"
+            f"{filename}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 (CSV UTF-8 in Excel)",
+            f"{filename}: inte UTF-8-text (byte {exc.start}); spara filen som UTF-8 (CSV UTF-8 i Excel)",
         ) from None
     if suffix == ".csv":
         return _csv_rows(text, filename, required)
     if suffix in (".yaml", ".yml"):
         return _yaml_rows(text, filename)
-    raise RegistryFileError(f"{filename}: unknown file type {suffix or '(none)'}; use .csv, .yaml or .yml")
+    raise RegistryFileError(
+        f"{filename}: unknown file type {suffix or '(none)'}; use .csv, .yaml or .yml",
+        f"{filename}: okänd filtyp {suffix or '(ingen)'}; använd .csv, .yaml eller .yml",
+    )
 
 
 def _csv_rows(
@@ -111,7 +137,10 @@ def _csv_rows(
     lines = text.splitlines()
     header_at = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")), None)
     if header_at is None:
-        raise RegistryFileError(f"{filename}: empty file; start from docs/companies-template.csv")
+        raise RegistryFileError(
+            f"{filename}: empty file; start from docs/companies-template.csv",
+            f"{filename}: filen är tom; utgå från docs/companies-template.csv",
+        )
     header = lines[header_at]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -128,7 +157,10 @@ def _csv_rows(
         if not any(c.strip() for c in cells) or cells[0].startswith("#"):
             continue
         if len(cells) > len(columns):
-            problem = f"{len(cells)} cells but the header has {len(columns)} columns"
+            problem = Text(
+                f"{len(cells)} cells but the header has {len(columns)} columns",
+                f"{len(cells)} celler men rubrikraden har {len(columns)} kolumner",
+            )
             rows.append((line, {"__error__": problem}))
             continue
         rows.append((line, dict(zip(columns, cells, strict=False))))
@@ -139,9 +171,12 @@ def _check_header(columns: list[str], filename: str, required: Sequence[str]) ->
     """Raise when the header lacks a required column."""
     missing = [c for c in required if c not in columns]
     if missing:
+        listed = ", ".join(missing)
         raise RegistryFileError(
-            f"{filename}: the header lacks the column(s) {', '.join(missing)}; "
-            "copy the header of the template in docs/ (see docs/companies.md)"
+            f"{filename}: the header lacks the column(s) {listed}; "
+            "copy the header of the template in docs/ (see docs/companies.md)",
+            f"{filename}: rubrikraden saknar {'kolumnen' if len(missing) == 1 else 'kolumnerna'} {listed}; "
+            "kopiera rubrikraden från mallen i docs/ (se docs/companies.md)",
         )
 
 
@@ -150,11 +185,16 @@ def _yaml_rows(text: str, filename: str) -> tuple[list[tuple[int, dict[str, Any]
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise RegistryFileError(f"{filename}: not valid YAML: {exc}") from None
+        raise RegistryFileError(
+            f"{filename}: not valid YAML: {exc}", f"{filename}: ogiltig YAML: {exc}"
+        ) from None
     if isinstance(root, yaml.MappingNode):
         root = next((v for k, v in root.value if k.value == "companies"), None)
     if not isinstance(root, yaml.SequenceNode):
-        raise RegistryFileError(f"{filename}: expected a list of companies (or `companies:` with a list)")
+        raise RegistryFileError(
+            f"{filename}: expected a list of companies (or `companies:` with a list)",
+            f"{filename}: filen ska innehålla en lista med företag (eller `companies:` med en lista)",
+        )
     rows: list[tuple[int, dict[str, Any]]] = []
     columns: set[str] = set()
     constructor = yaml.SafeLoader(io.StringIO(""))
@@ -162,7 +202,8 @@ def _yaml_rows(text: str, filename: str) -> tuple[list[tuple[int, dict[str, Any]
         line = node.start_mark.line + 1
         value = constructor.construct_document(node)
         if not isinstance(value, dict):
-            rows.append((line, {"__error__": "expected a mapping of column: value"}))
+            problem = Text("expected a mapping of column: value", "förväntade en mappning med kolumn: värde")
+            rows.append((line, {"__error__": problem}))
             continue
         row = {str(k).strip().casefold(): v for k, v in value.items()}
         columns |= set(row)
@@ -196,16 +237,19 @@ def import_rows(
     for line, raw in rows:
         org = _org_hint(raw)
         if "__error__" in raw:
-            report.errors.append(RowProblem(filename, line, org, raw["__error__"]))
+            report.errors.append(RowProblem.of(filename, line, org, raw["__error__"]))
             continue
         try:
             record = validate_company(raw, g, require_area=area_given or _digits(org) not in known)
         except RowError as exc:
-            report.errors.append(RowProblem(filename, line, org, str(exc)))
+            report.errors.append(RowProblem.of(filename, line, org, exc.text))
             continue
         if record.org_number in seen:
-            problem = f"the same organisation number as line {seen[record.org_number]}"
-            report.errors.append(RowProblem(filename, line, org, problem))
+            first = seen[record.org_number]
+            problem = Text(
+                f"the same organisation number as line {first}", f"samma organisationsnummer som rad {first}"
+            )
+            report.errors.append(RowProblem.of(filename, line, org, problem))
             continue
         seen[record.org_number] = line
         records.append((line, record))
@@ -219,7 +263,9 @@ def import_companies(session: Session, path: Path, g: Gazetteer | None = None) -
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RegistryFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+        raise RegistryFileError(
+            f"{path}: cannot read the file ({exc.strerror})", f"{path}: kan inte läsa filen ({exc.strerror})"
+        ) from None
     return import_company_data(session, data, str(path), g)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.registry import RegistryFileError, RowProblem, read_rows
-from matcher.registry_fields import OrgNumberError, normalise_org_number
+from matcher.registry_fields import FieldValueError, OrgNumberError, Text, normalise_org_number
 from models.company import Company, NetworkLink
 
 LINK_KINDS: dict[str, str] = {  # kind -> Swedish wording for reasons
@@ -51,9 +51,11 @@ def import_network_data(session: Session, data: bytes, filename: str) -> Network
     rows, columns = read_rows(data, filename, required=("org_a", "org_b", "kind"))
     missing = [c for c in ("org_a", "org_b", "kind") if c not in columns]
     if rows and missing:
+        listed, all_columns = ", ".join(missing), ", ".join(NETWORK_COLUMNS)
         raise RegistryFileError(
-            f"{filename}: the links need the column(s) {', '.join(missing)}; the columns are "
-            + ", ".join(NETWORK_COLUMNS)
+            f"{filename}: the links need the column(s) {listed}; the columns are {all_columns}",
+            f"{filename}: länkarna behöver {'kolumnen' if len(missing) == 1 else 'kolumnerna'} {listed}; "
+            f"kolumnerna är {all_columns}",
         )
     report = NetworkReport(filename)
     ids = dict(session.execute(select(Company.org_number, Company.id)).all())
@@ -61,8 +63,9 @@ def import_network_data(session: Session, data: bytes, filename: str) -> Network
     for line, raw in rows:
         try:
             a, b, kind, weight, note = _validate(raw, ids)
-        except ValueError as exc:
-            report.errors.append(RowProblem(filename, line, str(raw.get("org_a") or "") or None, str(exc)))
+        except FieldValueError as exc:
+            org = str(raw.get("org_a") or "") or None
+            report.errors.append(RowProblem.of(filename, line, org, exc.text))
             continue
         link = stored.get((a, b, kind))
         if link is None:
@@ -84,30 +87,43 @@ def import_network(session: Session, path: Path) -> NetworkReport:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RegistryFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+        raise RegistryFileError(
+            f"{path}: cannot read the file ({exc.strerror})", f"{path}: kan inte läsa filen ({exc.strerror})"
+        ) from None
     return import_network_data(session, data, str(path))
 
 
 def _validate(raw: dict[str, Any], ids: dict[str, int]) -> tuple[int, int, str, float, str | None]:
-    """Check one link row; return (smaller company id, larger id, kind, weight, note)."""
+    """Check one link row; return (smaller company id, larger id, kind, weight, note).
+
+    Raise FieldValueError with every problem of the row, in English and Swedish.
+    """
     if "__error__" in raw:
-        raise ValueError(raw["__error__"])
-    problems = []
+        raise FieldValueError.from_text(raw["__error__"])
+    problems: list[Text] = []
     pks = []
     for column in ("org_a", "org_b"):
         try:
             digits = normalise_org_number(raw.get(column))
         except OrgNumberError as exc:
-            problems.append(f"{column}: {exc}")
+            problems.append(exc.text.prefixed(f"{column}: "))
             continue
         if digits not in ids:
-            problems.append(f"{column}: no company {digits}; import the companies first")
+            problems.append(
+                Text(
+                    f"{column}: no company {digits}; import the companies first",
+                    f"{column}: inget företag {digits}; importera företagen först",
+                )
+            )
             continue
         pks.append(ids[digits])
     text = str(raw.get("kind") or "").strip().casefold()
     kind = text if text in LINK_KINDS else _KIND_ALIASES.get(text)
     if kind is None:
-        problems.append(f"kind: {raw.get('kind')!r} is not one of {', '.join(LINK_KINDS)}")
+        given, kinds = raw.get("kind"), ", ".join(LINK_KINDS)
+        problems.append(
+            Text(f"kind: {given!r} is not one of {kinds}", f"kind: {given!r} är inget av värdena {kinds}")
+        )
     weight = 1.0
     try:
         value = raw.get("weight")
@@ -115,11 +131,16 @@ def _validate(raw: dict[str, Any], ids: dict[str, int]) -> tuple[int, int, str, 
         if not 0 < weight <= MAX_WEIGHT:
             raise ValueError
     except ValueError:
-        problems.append(f"weight: {raw.get('weight')!r} is not a number above 0 and at most {MAX_WEIGHT:g}")
+        problems.append(
+            Text(
+                f"weight: {raw.get('weight')!r} is not a number above 0 and at most {MAX_WEIGHT:g}",
+                f"weight: {raw.get('weight')!r} är inget tal över 0 och högst {MAX_WEIGHT:g}",
+            )
+        )
     if len(pks) == 2 and pks[0] == pks[1]:
-        problems.append("org_a and org_b are the same company")
+        problems.append(Text("org_a and org_b are the same company", "org_a och org_b är samma företag"))
     if problems:
-        raise ValueError("; ".join(problems))
+        raise FieldValueError.from_text(Text.join(problems))
     note = str(raw.get("note") or "").strip() or None
     return min(pks), max(pks), kind, weight, note  # type: ignore[return-value]
 

@@ -288,6 +288,31 @@ def test_csv_import_stores_good_rows_and_reports_bad_ones_by_line(client: TestCl
     assert "Fönsterputsarna i Piteå" in names and "Fel Kontrollsiffra AB" not in names
 
 
+def test_csv_import_tells_what_is_wrong_in_swedish(client: TestClient) -> None:
+    pytest.importorskip("matcher.registry")
+    page = "/coordinator/companies/import"
+    token = csrf_of(client, page)
+    csv_text = (
+        "org_number,name,branches,area_municipalities\n"
+        "556036-0794,Fel Kontrollsiffra AB,cleaning,2581\n"
+        "556036-0793,Okänd Bransch AB,städ,Lulea\n"
+    )
+    response = client.post(
+        page, data={"csrf_token": token}, files={"file": ("foretag.csv", csv_text.encode(), "text/csv")}
+    )
+    assert response.status_code == 400
+    errors = texts(html(response), "//*[@id='import-errors']//li")
+    assert len(errors) == 2
+    check_digit, branch = errors
+    assert check_digit.startswith("foretag.csv:2 (556036-0794): org_number: organisationsnumret")
+    assert "har fel kontrollsiffra (Luhn): kontrollera numret på allabolag.se" in check_digit
+    assert branch.startswith("foretag.csv:3 (556036-0793): branches: okänd bransch 'städ': använd koderna")
+    assert "cleaning, catering" in branch
+    assert "area_municipalities: okänd kommun 'Lulea': ange en kod med fyra siffror (2580)" in branch
+    english = ("organisation number", "wrong check digit", "check the number", "unknown branch", "use the")
+    assert not [words for words in english if words in check_digit + branch]
+
+
 def test_csv_import_of_an_unreadable_file_names_it(client: TestClient) -> None:
     pytest.importorskip("matcher.registry")
     page = "/coordinator/companies/import"
@@ -296,7 +321,10 @@ def test_csv_import_of_an_unreadable_file_names_it(client: TestClient) -> None:
         page, data={"csrf_token": token}, files={"file": ("foretag.csv", b"namn\nx\n", "text/csv")}
     )
     assert response.status_code == 400
-    assert "foretag.csv" in html(response).xpath("string(//*[@id='import-errors'])")
+    message = html(response).xpath("string(//*[@id='import-errors'])")
+    assert "foretag.csv" in message
+    assert "rubrikraden saknar kolumnerna org_number, name, branches" in message
+    assert "lacks" not in message and "header" not in message
 
 
 def test_csv_import_refuses_files_over_the_limit(client: TestClient) -> None:

@@ -1,6 +1,7 @@
 """The CSV (or YAML) import of companies, done by `matcher.registry` exactly as on the command line.
 
-Every bad row is reported with its file and line; the good rows are imported all the same.
+Every bad row is reported with its file and line; the good rows are imported all the same. The
+messages are the registry's Swedish ones (the command line prints the English ones).
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from matcher.registry import RegistryError, import_company_data
+from matcher.registry import RegistryFileError, import_company_data
 
 
 @dataclass(slots=True)
 class ImportReport:
-    """What an import did: counts, and one message per rejected row or for an unreadable file."""
+    """What an import did: counts, and one Swedish message per rejected row or for an unreadable file."""
 
     created: int = 0
     updated: int = 0
@@ -36,11 +37,11 @@ def import_csv(session: Session, data: bytes, filename: str) -> ImportReport:
     """Validate and upsert the companies of an uploaded file; the caller commits when `stored`."""
     try:
         report = import_company_data(session, data, filename)
-    except RegistryError as exc:  # the whole file: encoding, type, header
-        return ImportReport(errors=[str(exc)])
+    except RegistryFileError as exc:  # the whole file: encoding, type, header
+        return ImportReport(errors=[exc.text.sv])
     return ImportReport(
         created=report.created,
         updated=report.updated,
         unchanged=report.unchanged,
-        errors=[str(problem) for problem in report.errors],
+        errors=[problem.text("sv") for problem in report.errors],
     )
