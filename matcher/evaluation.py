@@ -233,12 +233,18 @@ def _against_annotations(
         "baseline": [guessed[i] for i in annotated],
         "main_cpv": [set(items[i].truth) for i in annotated],
     }
+    main_cpv = [items[i].truth for i in annotated]
+    reading = [set(g) for g in gold]
     return {
         "notices": len(annotated),
         "with_branch": sum(bool(g) for g in gold),
         "unsure": sum(annotations[items[i].key].confidence == "unsure" for i in annotated),
         "scores": {name: score(gold, found, BRANCH_CODES) for name, found in sources.items()},
         "interval": {name: micro_f1_interval(gold, found) for name, found in sources.items()},
+        # The annotation scored like a tagger on the measure (truth: the main CPV code): what
+        # an independent reading of the text alone reaches there.
+        "reading_vs_main_cpv": score(main_cpv, reading, BRANCH_CODES),
+        "reading_vs_main_cpv_interval": micro_f1_interval(main_cpv, reading),
         "errors": [
             (items[i].key, sorted(g), sorted(predicted[i]), items[i].title[:70])
             for i, g in zip(annotated, gold, strict=True)

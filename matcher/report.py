@@ -73,6 +73,14 @@ def annotated_table(result: dict[str, Any]) -> list[str]:
             f"| {_SOURCE_NAMES[name]} | {_prf(scores.micro)} | {_interval(result['interval'][name])} | "
             f"{scores.macro_f1:.2f} |"
         )
+    reading: Scores = result["reading_vs_main_cpv"]
+    lines += [
+        "",
+        "The annotation itself scored like a tagger on the measure above (truth: the main CPV code), "
+        "i.e. what a careful reading of the text alone reaches there: micro P/R/F1 "
+        f"{_prf(reading.micro).replace(' | ', ' / ')}, 95 % interval "
+        f"{_interval(result['reading_vs_main_cpv_interval'])}.",
+    ]
     return [*lines, ""]
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher.annotations import COLUMNS, load_annotations
+from matcher.annotations import COLUMNS, Annotation, load_annotations
 from matcher.datasets import corpus_texts, is_held_out
-from matcher.evaluation import branch_items, micro_f1_interval, score
+from matcher.evaluation import EvalItem, _against_annotations, branch_items, micro_f1_interval, score
 from matcher.exceptions import TrainingDataError
 from matcher.taxonomy import BRANCH_CODES
 
@@ -89,3 +89,22 @@ def test_bootstrap_interval_contains_the_estimate_and_narrows_with_more_notices(
     assert low <= estimate <= high and high - low < wide / 3
     assert micro_f1_interval(truth, predicted) == micro_f1_interval(truth, predicted)  # fixed seed
     assert micro_f1_interval([], []) == (0.0, 0.0)
+
+
+def test_the_annotation_is_scored_on_the_main_cpv_measure_too() -> None:
+    """The reading of the text, scored against the main CPV code: the mirror of main CPV vs annotation."""
+    main = [frozenset({"care"}), frozenset(), frozenset({"cleaning"}), frozenset()]
+    read = [frozenset({"care"}), frozenset({"care"}), frozenset(), frozenset({"catering"})]
+    items = [EvalItem(f"k{i}", "en", "t", "", truth, "corpus") for i, truth in enumerate(main)]
+    annotations = {
+        item.key: Annotation("heldout", item.key, "en", branches, "sure", "")
+        for item, branches in zip(items, read, strict=True)
+    }
+    nothing: list[set[str]] = [set() for _ in items]
+    result = _against_annotations(items, range(len(items)), nothing, nothing, annotations)
+    reading = result["reading_vs_main_cpv"].micro
+    assert (reading.tp, reading.fp, reading.fn) == (1, 2, 1)  # care right; care, catering extra; cleaning
+    cpv = result["scores"]["main_cpv"].micro
+    assert (reading.precision, reading.recall) == (cpv.recall, cpv.precision)
+    low, high = result["reading_vs_main_cpv_interval"]
+    assert low <= reading.f1 <= high

@@ -103,6 +103,7 @@ def test_evaluate_reports_both_languages_and_the_baseline(real_data: Path) -> No
         "Micro-F1 95 % bootstrap interval",
         "Against the independent annotation",
         "buyer's main CPV code",
+        "what a careful reading of the text alone reaches there",
     ):
         assert words in result.output
 
