@@ -23,6 +23,7 @@ from matcher.vocabulary import (
     BRANCH_TERMS,
     CONTEXT_WORDS,
     GOODS_HEADS,
+    LEAD_WORDS,
     NEGATIONS_AFTER,
     NEGATIONS_BEFORE,
     RESERVATION_CONTEXT,
@@ -66,6 +67,7 @@ _CONTEXT_CHARS = 160
 _TRIGGER_RE = re.compile(RESERVATION_TRIGGER)
 _CONTEXT_RE = re.compile(RESERVATION_CONTEXT)
 _SENTENCE_END_RE = re.compile(r"[.!?;](?:\s|$)")
+_WORD_RE = re.compile(r"\w[\w-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,22 +243,42 @@ def _names_goods(head: str) -> bool:
 
 
 def _mark_context(hits: list[RuleHit], segment: Segment) -> list[RuleHit]:
-    """Mark branch hits of a title after a context word that follows the first branch hit.
+    """Mark branch hits of a title that stand after a context word following the title's subject.
 
-    Hits carry offsets within the segment here.
+    The subject is the first branch word or the first other word that names something ("Cykel-
+    reparationer för hemtjänsten": the work is repairs, home care is whom it is for); lead words
+    such as "Ramavtal för" name nothing. Hits carry offsets within the segment here.
     """
     if not (segment.field == "title" or segment.field.endswith(".title")):
         return hits
-    branch = sorted((h for h in hits if h.kind == "branch"), key=lambda h: h.start)
-    if len(branch) < 2:
+    branch = [h for h in hits if h.kind == "branch"]
+    if not branch:
         return hits
-    first_end = branch[0].end
-    marked: dict[int, RuleHit] = {}
-    for hit in branch[1:]:
-        between = segment.text[first_end : hit.start].split()
-        if any(word.strip(",.;:()") in CONTEXT_WORDS for word in between):
-            marked[id(hit)] = replace(hit, context=True)
-    return [marked.get(id(hit), hit) for hit in hits]
+    boundary = _context_start(segment.text, branch)
+    if boundary is None:
+        return hits
+    return [
+        replace(hit, context=True) if hit.kind == "branch" and hit.start >= boundary else hit for hit in hits
+    ]
+
+
+def _context_start(text: str, branch: list[RuleHit]) -> int | None:
+    """Return the offset of the first context word after the title's subject, or None."""
+    subject = False
+    for found in _WORD_RE.finditer(text):
+        word = found.group().lower()
+        if subject and word in CONTEXT_WORDS:
+            return found.start()
+        in_branch_hit = any(h.start <= found.start() < h.end for h in branch)
+        names_something = word.isalpha() and len(word) > 2 and not _leads(word) and word not in CONTEXT_WORDS
+        if in_branch_hit or names_something:
+            subject = True
+    return None
+
+
+def _leads(word: str) -> bool:
+    """Return True for a word that leads a title without naming the work ("ramavtal", "services")."""
+    return word in LEAD_WORDS or any(word.endswith(lead) for lead in LEAD_WORDS if len(lead) > 5)
 
 
 def _hit(entry: _Entry, field: str, start: int, end: int) -> RuleHit:

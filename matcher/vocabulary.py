@@ -495,6 +495,27 @@ GOODS_HEADS: frozenset[str] = frozenset(
 CONTEXT_WORDS: frozenset[str] = frozenset(
     ["för", "till", "inom", "på", "vid", "i", "hos", "åt", "for", "to", "at", "in", "within", "across"]
 )
+# Words that lead a title without naming the work ("Ramavtal för lokalvård", "Provision of services
+# for care homes"): a context word after them does not follow a subject. Swedish compounds ending in
+# one of them count too ("ramavtalsupphandling", "tjänstekoncession").
+LEAD_WORDS: frozenset[str] = frozenset(
+    [
+        # Swedish
+        "upphandling", "direktupphandling", "ramavtal", "avtal", "avrop", "kontrakt", "koncession",
+        "tjänst", "tjänster", "köp", "inköp", "förfrågan", "anbudsförfrågan", "annonsering",
+        "efterannonsering", "förhandsinformation", "tilldelning", "tilldelningsbeslut", "leverans",
+        "utförande", "drift", "insatser", "stöd", "hjälp", "platser", "placeringar", "verksamhet",
+        "avseende", "gällande", "angående", "ny", "nytt", "nya", "dynamiskt", "inköpssystem", "system",
+        "och", "av", "om", "med", "samt", "den", "det", "de", "en", "ett",
+        # English
+        "provision", "procurement", "framework", "agreement", "contract", "contracts", "concession",
+        "service", "services", "supply", "purchase", "purchasing", "tender", "tenders", "invitation",
+        "call", "competition", "request", "quotation", "quotations", "prior", "information", "notice",
+        "award", "delivery", "operation", "support", "help", "assistance", "placements", "places",
+        "beds", "dps", "dynamic", "system", "new", "lot", "lots", "rfq", "itt", "the", "a", "an",
+        "and", "of", "on", "with", "regarding",
+    ]
+)
 
 # Social-clause wording: code -> language -> ((phrase, score), ...). Scores: 0.95 legal wording of the
 # clause itself, 0.8 its everyday name, 0.6 words that often but not always mean it.

@@ -169,3 +169,23 @@ def test_branch_words_after_for_name_the_setting(analyser: Analyser) -> None:
     assert {(h.code, h.context) for h in result} == {("laundry", False), ("care", True)}
     result = hits(analyser, "en", "Contract for cleaning services", "title")
     assert {(h.code, h.context) for h in result} == {("cleaning", False)}
+
+
+CONTEXT_TITLES: list[tuple[str, str, set[tuple[str, bool]]]] = [
+    # the work is repairs / a taxi; home care and social care are whom it is for
+    ("sv", "Cykelreparationer för hemtjänsten", {("care", True)}),
+    ("en", "Taxi services for social care clients", {("care", True)}),
+    # lead words name no work: the branch word after "för"/"for" is the subject
+    ("sv", "Ramavtal för lokalvård", {("cleaning", False)}),
+    ("sv", "Tjänstekoncession för drift av café", {("catering", False)}),
+    ("en", "Framework agreement for home care", {("care", False)}),
+    ("sv", "Upphandling av hemtjänst i Luleå", {("care", False)}),
+]
+
+
+@pytest.mark.parametrize(("lang", "title", "expected"), CONTEXT_TITLES, ids=[c[1] for c in CONTEXT_TITLES])
+def test_branch_words_after_another_subject_name_the_setting(
+    analyser: Analyser, lang: str, title: str, expected: set[tuple[str, bool]]
+) -> None:
+    result = hits(analyser, lang, title, "title")
+    assert {(h.code, h.context) for h in result if h.kind == "branch"} == expected
