@@ -25,16 +25,19 @@ def development_section(meta: dict[str, Any]) -> str:
         corpus = fig["by_source"].get("en/annotated") or fig["by_source"].get("en/corpus")
         corpus_cell = f"{corpus[0]:.2f} / {corpus[1]:.2f} / {corpus[2]:.2f}" if corpus else "-"
         return (
-            f"| {label} | {fig['C']} | {fig['threshold']} | {fig['description_boost']} | {langs} | "
-            f"{corpus_cell} | {fig['mean_F1']:.3f} |"
+            f"| {label} | {fig['C']} | {fig.get('balance', 1.0)} | {fig['threshold']} | "
+            f"{fig['description_boost']} | {langs} | {corpus_cell} | {fig['mean_F1']:.3f} |"
         )
 
     table = [line("**chosen**", dev["chosen"]), line("previous default", dev["previous_default"])]
-    table += [line(f"best at C={fig['C']}", fig) for fig in dev["best_per_C"]]
+    table += [
+        line(f"best at C={fig['C']}, exponent {fig.get('balance', 1.0)}", fig) for fig in dev["best_per_C"]
+    ]
     grid = dev["grid"]
     return f"""Chosen by `anbudsradar train` on development folds of the training side only
 (`matcher/tuning.py`, {dev["seconds"]} s): {dev["split"]}. The held-out test notices are never read.
-Grid: C {grid["C"]}, threshold {grid["threshold"]}, description boost {grid["boost"]}; the setting
+Grid: C {grid["C"]}, class-weight exponent {grid.get("balance", [1.0])}, threshold {grid["threshold"]},
+description boost {grid["boost"]}; the setting
 with the best mean of the Swedish and English out-of-fold micro-F1 is kept (ties: pooled micro-F1,
 then the simpler setting), then the model is fitted on the whole training side with it.
 
@@ -44,8 +47,8 @@ then the simpler setting), then the model is fitted on the whole training side w
 
 Out-of-fold micro P / R / F1 (text only, rules and classifier together, as `evaluate` tags):
 
-| setting | C | threshold | boost | Swedish | English | English real notices only | mean F1 |
-| --- | ---: | ---: | ---: | --- | --- | --- | ---: |
+| setting | C | exponent | threshold | boost | Swedish | English | English real notices only | mean F1 |
+| --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |
 {chr(10).join(table)}
 
 Most development rows are examples we wrote; the English corpus notices (with the branches of the
@@ -53,6 +56,13 @@ independent annotation) are the realistic part and hold only
 {dev["positives"].get("en/annotated", dev["positives"].get("en/corpus", 0))} notices of a branch, so
 settings within about 0.01 of each other are not really different.
 """
+
+
+def _class_weights(balance: float) -> str:
+    """Describe the class weights of a class-weight exponent."""
+    if balance == 1.0:
+        return '"balanced" (positives weighted up by negatives/positives)'
+    return f"tempered: positives weighted up by (negatives/positives) ** {balance}"
 
 
 def model_card(model: BranchClassifier, artifact: Path, fingerprints: dict[str, str], evaluation: str) -> str:
@@ -87,11 +97,13 @@ English (their text is not analysed; tags come from structured fields only).
 * Features ({meta["features"]}): TF-IDF over lemmas and compound parts (title words counted twice,
   the first 400 words of the rest once) plus TF-IDF over character 3-5-grams of the title.
 * Model: one logistic regression per branch (one-vs-rest), L2, C={meta["hyperparameters"]["C"]},
-  balanced class weights, liblinear, fixed seed. Weights below 0.01 dropped.
+  class weights {_class_weights(meta["hyperparameters"].get("balance", 1.0))}, liblinear, fixed seed.
+  Weights below 0.01 dropped.
 * Score: the regression's probability, plus {meta["hyperparameters"].get("description_boost", 0.0)} when the
-  rules find a word of the branch in a description. With balanced weights it is calibrated for
-  equal priors, not for how rare a branch is among all notices. C, the threshold and the boost
-  were chosen on development folds of the training side (below), never on the test set.
+  rules find a word of the branch in a description. With positives weighted up it is not
+  calibrated for how rare a branch is among all notices; the threshold is chosen for that. C, the
+  class-weight exponent, the threshold and the boost were chosen on development folds of the
+  training side (below), never on the test set.
 
 ## Choice of settings (development folds)
 

@@ -1,7 +1,7 @@
 """The branch classifier: one logistic regression per branch over TF-IDF features.
 
 Features are lemmas and compound parts plus title character n-grams; the regressions are
-one-vs-rest with balanced class weights.
+one-vs-rest with (tempered) balanced class weights.
 
 The artifact keeps only what prediction needs (vocabularies, idf, a sparse float32 weight matrix
 and thresholds), so it stays small and loads fast.
@@ -156,8 +156,12 @@ def fit(
     c: float = 1.0,
     threshold: float = 0.5,
     description_boost: float = 0.0,
+    balance: float = 1.0,
 ) -> BranchClassifier:
-    """Train on analysed texts and a (n_texts, n_branches) 0/1 label matrix (one-vs-rest)."""
+    """Train on analysed texts and a (n_texts, n_branches) 0/1 label matrix (one-vs-rest).
+
+    balance is the exponent of the class weights (see class_weights): 1 is scikit-learn's "balanced".
+    """
     word_vectorizer = TfidfVectorizer(analyzer=identity, min_df=2, sublinear_tf=True, dtype=np.float32)
     char_vectorizer = TfidfVectorizer(
         analyzer="char_wb",
@@ -173,7 +177,7 @@ def fit(
     weights = np.zeros((len(branches), matrix.shape[1]), dtype=np.float32)
     intercepts = np.zeros(len(branches), dtype=np.float32)
     for index in range(len(branches)):
-        model = logistic_regression(c, seed)
+        model = logistic_regression(c, seed, class_weights(labels[:, index], balance))
         model.fit(matrix, labels[:, index], sample_weight=sample_weights)
         weights[index] = model.coef_[0]
         intercepts[index] = model.intercept_[0]
@@ -191,12 +195,33 @@ def fit(
     )
 
 
-def logistic_regression(c: float, seed: int) -> LogisticRegression:
-    """One branch's model: L2 logistic regression with balanced class weights.
+def class_weights(labels: np.ndarray, balance: float) -> dict[int, float] | str:
+    """Return one branch's class weights: positives up-weighted by (negatives/positives) ** balance.
+
+    balance 1 is scikit-learn's "balanced" (both classes weigh the same in all); below 1 the few
+    positive rows of a rare branch weigh less, so a word that happens to occur in some of them
+    ("contract", "services") is not taken for a sign of the branch. Negatives keep the weight that
+    "balanced" gives them, so C means the same for every balance.
+    """
+    if balance == 1.0:
+        return "balanced"
+    total = len(labels)
+    positives = int(labels.sum())
+    negatives = total - positives
+    if not positives or not negatives:
+        return "balanced"
+    negative_weight = total / (2 * negatives)
+    return {0: negative_weight, 1: negative_weight * (negatives / positives) ** balance}
+
+
+def logistic_regression(
+    c: float, seed: int, class_weight: dict[int, float] | str = "balanced"
+) -> LogisticRegression:
+    """One branch's model: L2 logistic regression with the given class weights (see class_weights).
 
     Balanced weights make 0.5 the point where a text is as likely in the branch as out of it when
     both are equally common (the threshold used with the rules is training.THRESHOLD).
     """
     return LogisticRegression(
-        C=c, solver="liblinear", class_weight="balanced", random_state=seed, max_iter=1000
+        C=c, solver="liblinear", class_weight=class_weight, random_state=seed, max_iter=1000
     )

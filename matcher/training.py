@@ -34,6 +34,7 @@ MODEL_GENERATION = 2
 C = 1.0
 THRESHOLD = 0.8
 DESCRIPTION_BOOST = 0.0
+BALANCE = 1.0
 
 
 @dataclass(slots=True)
@@ -65,15 +66,19 @@ def build(rows: list[LabelledText], analyser: Analyser) -> TrainingSet:
     return TrainingSet(rows, texts, labels, weights)
 
 
-def version_of(
+def version_of(  # noqa: PLR0917 - one argument per setting, all with defaults
     rows: list[LabelledText],
     seed: int,
     c: float = C,
     threshold: float = THRESHOLD,
     boost: float = DESCRIPTION_BOOST,
+    balance: float = BALANCE,
 ) -> str:
     """Return a version string fixed by the model generation, the training rows, seed and settings."""
-    digest = hashlib.sha256(f"{MODEL_GENERATION}|{seed}|{c}|{threshold}|{boost}".encode())
+    settings = f"{MODEL_GENERATION}|{seed}|{c}|{threshold}|{boost}"
+    if balance != 1.0:  # versions of "balanced" models stay as they were
+        settings += f"|{balance}"
+    digest = hashlib.sha256(settings.encode())
     for row in rows:
         digest.update(f"{row.key}\t{row.lang}\t{row.title}\t{row.body}\t{' '.join(row.branches)}\n".encode())
     return f"{MODEL_NAME}-{MODEL_GENERATION}-{digest.hexdigest()[:10]}"
@@ -87,10 +92,10 @@ def train(
 ) -> BranchClassifier:
     """Train the classifier on rows and record what it was trained on in its metadata."""
     started = time.perf_counter()
-    c, threshold, boost = (
-        (C, THRESHOLD, DESCRIPTION_BOOST)
+    c, threshold, boost, balance = (
+        (C, THRESHOLD, DESCRIPTION_BOOST, BALANCE)
         if setting is None
-        else (setting.c, setting.threshold, setting.description_boost)
+        else (setting.c, setting.threshold, setting.description_boost, setting.balance)
     )
     training_set = build(rows, analyser or Analyser())
     model = fit(
@@ -102,16 +107,18 @@ def train(
         c=c,
         threshold=threshold,
         description_boost=boost,
+        balance=balance,
     )
     model.metadata = {
-        "version": version_of(rows, seed, c, threshold, boost),
+        "version": version_of(rows, seed, c, threshold, boost, balance),
         "trained_at": time.strftime("%Y-%m-%d", time.gmtime()),
         "seed": seed,
         "hyperparameters": {
             "C": c,
             "threshold": threshold,
             "description_boost": boost,
-            "class_weight": "balanced",
+            "class_weight": "balanced" if balance == 1.0 else f"(negatives/positives) ** {balance}",
+            "balance": balance,
         },
         "held_out": {"key": "sha256(seed:normalised title)", "fraction": TEST_FRACTION},
         "rows_by_source": dict(Counter(f"{row.source}/{row.lang}" for row in rows)),

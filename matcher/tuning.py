@@ -5,9 +5,10 @@
 1. Split. Training-side corpus notices and written examples are cut into DEV_FOLDS folds of 25 %
    by a second seeded hash of the title (datasets.dev_fold); CPV labels always train. The held-out
    test side (datasets.is_held_out) is never read here.
-2. For each C of GRID_C and each fold, fit on the CPV labels and the other folds and tag the fold's
-   texts, text only, with the real Tagger at every threshold of GRID_THRESHOLD and description
-   boost of GRID_BOOST. Every training-side notice and example is so predicted once, out of fold.
+2. For each class-weight exponent of GRID_BALANCE, each C of GRID_C and each fold, fit on the CPV
+   labels and the other folds and tag the fold's texts, text only, with the real Tagger at every
+   threshold of GRID_THRESHOLD and description boost of GRID_BOOST. Every training-side notice and
+   example is so predicted once, out of fold.
 3. Keep the setting with the best mean of the Swedish and English out-of-fold micro-F1 (ties: the
    pooled micro-F1, then the earlier setting in grid order). The final model is then fitted on the
    whole training side with that setting.
@@ -36,6 +37,8 @@ from matcher.taxonomy import BRANCH_CODES
 GRID_C = (1.0, 0.5, 2.0)
 GRID_THRESHOLD = (0.8, 0.7, 0.6, 0.5, 0.9)
 GRID_BOOST = (0.0, 0.1, 0.2, 0.3, 0.4)
+# Exponent of the class weights (classifier.class_weights): 1 is "balanced".
+GRID_BALANCE = (1.0, 0.5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ class Setting:
     c: float
     threshold: float
     description_boost: float
+    balance: float = 1.0
 
 
 @dataclass(slots=True)
@@ -79,6 +83,7 @@ class Tuning:
                 "C": result.setting.c,
                 "threshold": result.setting.threshold,
                 "description_boost": result.setting.description_boost,
+                "balance": result.setting.balance,
             }
             for lang, scores in result.per_lang.items():
                 micro = scores.micro
@@ -96,23 +101,25 @@ class Tuning:
             }
             return row
 
-        by_c = {}
+        by_c: dict[tuple[float, float], DevResult] = {}
         for result in self.results:
-            best_of_c = by_c.get(result.setting.c)
+            group = (result.setting.c, result.setting.balance)
+            best_of_c = by_c.get(group)
             if best_of_c is None or _key(result) > _key(best_of_c):
-                by_c[result.setting.c] = result
-        default = next(
-            r
-            for r in self.results
-            if (r.setting.c, r.setting.threshold, r.setting.description_boost) == (1.0, 0.8, 0.0)
-        )
+                by_c[group] = result
+        default = next(r for r in self.results if r.setting == Setting(1.0, 0.8, 0.0, 1.0))
         return {
             "split": f"{DEV_FOLDS} folds by sha256('{DEV_SEED}:' + normalised title) of the "
             "training-side corpus notices and written examples; each fold predicted by a model "
             "fitted on the CPV labels and the other folds",
             "rows": self.dev_rows,
             "positives": self.dev_positives,
-            "grid": {"C": list(GRID_C), "threshold": list(GRID_THRESHOLD), "boost": list(GRID_BOOST)},
+            "grid": {
+                "C": list(GRID_C),
+                "threshold": list(GRID_THRESHOLD),
+                "boost": list(GRID_BOOST),
+                "balance": list(GRID_BALANCE),
+            },
             "chosen": figures(self.best),
             "previous_default": figures(default),
             "best_per_C": [figures(r) for r in by_c.values()],
@@ -178,10 +185,14 @@ def tune(data_dir: Path, seed: int, analyser: Analyser, training_set_builder: An
     items = dev_items(dev_rows)
     item_folds = [fold for fold in folds if fold is not None]
     settings = [
-        Setting(c, threshold, boost) for c in GRID_C for threshold in GRID_THRESHOLD for boost in GRID_BOOST
+        Setting(c, threshold, boost, balance)
+        for balance in GRID_BALANCE
+        for c in GRID_C
+        for threshold in GRID_THRESHOLD
+        for boost in GRID_BOOST
     ]
     predicted: dict[Setting, list[set[str]]] = {s: [set() for _ in items] for s in settings}
-    for c in GRID_C:
+    for balance, c in ((balance, c) for balance in GRID_BALANCE for c in GRID_C):
         for fold in range(DEV_FOLDS):
             mask = np.array([ok and f != fold for ok, f in zip(fittable, folds, strict=True)])
             model = fit(
@@ -191,6 +202,7 @@ def tune(data_dir: Path, seed: int, analyser: Analyser, training_set_builder: An
                 branches=BRANCH_CODES,
                 seed=seed,
                 c=c,
+                balance=balance,
             )
             in_fold = [i for i, f in enumerate(item_folds) if f == fold]
             fold_items = [items[i] for i in in_fold]
@@ -204,7 +216,7 @@ def tune(data_dir: Path, seed: int, analyser: Analyser, training_set_builder: An
                 )
                 scored = predict_scores(Tagger(variant, analyser), fold_items)
                 for threshold in GRID_THRESHOLD:
-                    chosen = predicted[Setting(c, threshold, boost)]
+                    chosen = predicted[Setting(c, threshold, boost, balance)]
                     for i, found in zip(in_fold, scored, strict=True):
                         chosen[i] = {code for code, value in found.items() if value >= threshold}
     results = [score_setting(s, items, predicted[s]) for s in settings]

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.utils.class_weight import compute_class_weight
 
 from matcher.analysis import Analyser
 from matcher.annotations import Annotation, load_annotations
-from matcher.classifier import BranchClassifier
+from matcher.classifier import BranchClassifier, class_weights
 from matcher.datasets import (
     LabelledText,
     corpus_texts,
@@ -135,3 +136,15 @@ def test_annotations_relabel_the_training_side_only(real_data: Path) -> None:
     assert relabelled[broad.key].branches == ("care",) and relabelled[broad.key].source == "annotated"
     with pytest.raises(ValueError, match="training side only"):
         corpus_texts(real_data, held_out=True, annotations={broad.key: note})
+
+
+def test_class_weights_temper_how_much_rare_positives_count() -> None:
+    labels = np.array([1] * 10 + [0] * 990)
+    assert class_weights(labels, 1.0) == "balanced"
+    balanced = compute_class_weight("balanced", classes=np.array([0, 1]), y=labels)
+    tempered = class_weights(labels, 0.5)
+    assert isinstance(tempered, dict)
+    assert tempered[0] == pytest.approx(balanced[0])  # negatives weigh as with "balanced": same C
+    assert tempered[1] / tempered[0] == pytest.approx((990 / 10) ** 0.5)
+    assert tempered[1] < balanced[1]
+    assert class_weights(np.zeros(5, dtype=np.int8), 0.5) == "balanced"  # no positives: nothing to temper
