@@ -100,6 +100,12 @@ class _Unit:
     quotable: dict[str, str | None] = field(default_factory=dict)
     candidates: _Candidates = field(default_factory=_Candidates)
     described: set[str] = field(default_factory=set)  # branches whose words rules found in a description
+    titled: set[str] = field(default_factory=set)  # branches whose words name the work in a title
+    setting: set[str] = field(default_factory=set)  # branches whose title words say whom it is for
+
+    def setting_only(self, code: str) -> bool:
+        """Tell whether a branch's title words only say whom or where the work is for."""
+        return code in self.setting and code not in self.titled and code not in self.described
 
     def quote(self, name: str, start: int, end: int) -> str:
         """Return the original text at these offsets of a field."""
@@ -236,6 +242,7 @@ class Tagger:
             elif hit.field == "title" or hit.field.endswith(".title"):
                 weight = SCORE_RULE_CONTEXT if hit.context else SCORE_RULE_TITLE
                 unit.candidates.add(hit.code, weight * hit.score, "rules", item)
+                (unit.setting if hit.context else unit.titled).add(hit.code)
             else:
                 unit.candidates.support(hit.code, item)
                 unit.described.add(hit.code)
@@ -244,7 +251,9 @@ class Tagger:
         """Add the classifier's branch scores (those at or above the threshold) with their top words.
 
         A branch word that the rules found in a description adds the model's description boost to
-        that branch's probability (the word itself is already attached as evidence).
+        that branch's probability (the word itself is already attached as evidence). A branch whose
+        title words only say whom the work is for ("Trädgårdsskötsel vid äldreboenden") keeps at
+        most the rules' context score: the classifier reads those words as it reads the work.
         """
         if not pairs:
             return
@@ -254,6 +263,8 @@ class Tagger:
         for (unit, text), row in zip(pairs, probabilities, strict=True):
             for code, probability in zip(self.classifier.branches, row, strict=True):
                 score = min(1.0, float(probability) + boost) if code in unit.described else float(probability)
+                if unit.setting_only(code):
+                    score = min(score, SCORE_RULE_CONTEXT)
                 if score < self.thresholds[code]:
                     continue
                 words = self.classifier.explain(text, code)

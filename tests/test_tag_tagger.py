@@ -292,3 +292,22 @@ def test_a_title_that_names_no_work_gets_no_branch(tagger: Tagger, lang: str, ti
 def test_the_branch_a_generic_title_names_is_the_only_one(tagger: Tagger) -> None:
     [result] = tagger.tag_records([notice("Contract for cleaning services", language="en")], text_only=True)
     assert [tag.code for tag in result.branches] == ["cleaning"]
+
+
+SETTING_TITLES = [
+    ("sv", "Lokalvård i kommunens äldreboenden och LSS-boenden", "cleaning", "care"),
+    ("sv", "Matleveranser till hemtjänstens brukare", "catering", "care"),
+    ("en", "Grounds maintenance at residential care homes", "grounds", "care"),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "work", "setting"), SETTING_TITLES, ids=[t[1] for t in SETTING_TITLES]
+)
+def test_a_branch_named_only_as_the_setting_is_not_tagged(
+    tagger: Tagger, lang: str, title: str, work: str, setting: str
+) -> None:
+    """Whom the work is for (care homes) is no branch of its own unless the text says so elsewhere."""
+    [result] = tagger.tag_records([notice(title, language=lang)], text_only=True)
+    codes = {tag.code for tag in result.branches}
+    assert work in codes and setting not in codes
