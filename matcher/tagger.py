@@ -34,7 +34,8 @@ from matcher.settings import (
 from matcher.structured import Finding, lot_branches, lot_social, notice_branches, notice_social
 from matcher.tags import SOURCE_ORDER, Evidence, LotTags, NoticeTags, Tag, TagSource
 from matcher.taxonomy import BRANCH_CODES, SOCIAL_CODE_NAMES
-from matcher.text import guess_language, is_truncated
+from matcher.text import Word, guess_language, is_truncated
+from matcher.vocabulary import LEAD_WORDS
 
 MAX_EVIDENCE = 6
 
@@ -102,6 +103,8 @@ class _Unit:
     described: set[str] = field(default_factory=set)  # branches whose words rules found in a description
     titled: set[str] = field(default_factory=set)  # branches whose words name the work in a title
     setting: set[str] = field(default_factory=set)  # branches whose title words say whom it is for
+    # (field, start, end, branch) of title words that name the work
+    subjects: list[tuple[str, int, int, str]] = field(default_factory=list)
 
     def setting_only(self, code: str) -> bool:
         """Tell whether a branch's title words only say whom or where the work is for."""
@@ -110,6 +113,24 @@ class _Unit:
     def quote(self, name: str, start: int, end: int) -> str:
         """Return the original text at these offsets of a field."""
         return (self.quotable.get(name) or self.fields.get(name) or "")[start:end]
+
+    def unsupported(self, code: str, words: Sequence[Word]) -> bool:
+        """Tell whether a branch has no word of its own: its words name other branches or no work.
+
+        "Contract for cleaning services": "cleaning" names the cleaning branch and "contract" names
+        no work; that laundry's and street cleaning's training labels say "textile-cleaning" and
+        "street-cleaning" does not make the notice laundry or street cleaning.
+        """
+        if code in self.titled or code in self.described:
+            return False
+        return all(self._names_other(code, word) or word.lower in LEAD_WORDS for word in words)
+
+    def _names_other(self, code: str, word: Word) -> bool:
+        """Tell whether a word lies in a title word that names another branch's work."""
+        return any(
+            other != code and name == word.field and start <= word.start < end
+            for name, start, end, other in self.subjects
+        )
 
 
 class Tagger:
@@ -243,6 +264,8 @@ class Tagger:
                 weight = SCORE_RULE_CONTEXT if hit.context else SCORE_RULE_TITLE
                 unit.candidates.add(hit.code, weight * hit.score, "rules", item)
                 (unit.setting if hit.context else unit.titled).add(hit.code)
+                if not hit.context:
+                    unit.subjects.append((hit.field, hit.start, hit.end, hit.code))
             else:
                 unit.candidates.support(hit.code, item)
                 unit.described.add(hit.code)
@@ -253,7 +276,8 @@ class Tagger:
         A branch word that the rules found in a description adds the model's description boost to
         that branch's probability (the word itself is already attached as evidence). A branch whose
         title words only say whom the work is for ("Trädgårdsskötsel vid äldreboenden") keeps at
-        most the rules' context score: the classifier reads those words as it reads the work.
+        most the rules' context score: the classifier reads those words as it reads the work. A
+        branch whose strongest words all name other branches or no work at all is left out.
         """
         if not pairs:
             return
@@ -268,6 +292,8 @@ class Tagger:
                 if score < self.thresholds[code]:
                     continue
                 words = self.classifier.explain(text, code)
+                if words and unit.unsupported(code, [word for word, _ in words]):
+                    continue
                 items = [
                     Evidence(
                         "classifier",
