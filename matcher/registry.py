@@ -85,7 +85,7 @@ class RowProblem:
     def text(self, language: Language = "en") -> str:
         """Return 'file:line (org number): message' in `language` (en: command line, sv: web pages)."""
         who = f" ({self.org_number})" if self.org_number else ""
-        message = self.message_sv if language == "sv" else self.message
+        message = Text(self.message, self.message_sv).in_language(language)
         return f"{self.source}:{self.line}{who}: {message}"
 
     def __str__(self) -> str:

@@ -101,14 +101,17 @@ class _Unit:
     quotable: dict[str, str | None] = field(default_factory=dict)
     candidates: _Candidates = field(default_factory=_Candidates)
     described: set[str] = field(default_factory=set)  # branches whose words rules found in a description
-    titled: set[str] = field(default_factory=set)  # branches whose words name the work in a title
     setting: set[str] = field(default_factory=set)  # branches whose title words say whom it is for
     # (field, start, end, branch) of title words that name the work
     subjects: list[tuple[str, int, int, str]] = field(default_factory=list)
 
+    def own_words(self, code: str) -> bool:
+        """Tell whether the rules found a branch's words naming the work (title) or in a description."""
+        return code in self.described or any(other == code for *_, other in self.subjects)
+
     def setting_only(self, code: str) -> bool:
         """Tell whether a branch's title words only say whom or where the work is for."""
-        return code in self.setting and code not in self.titled and code not in self.described
+        return code in self.setting and not self.own_words(code)
 
     def quote(self, name: str, start: int, end: int) -> str:
         """Return the original text at these offsets of a field."""
@@ -121,7 +124,7 @@ class _Unit:
         no work; that laundry's and street cleaning's training labels say "textile-cleaning" and
         "street-cleaning" does not make the notice laundry or street cleaning.
         """
-        if code in self.titled or code in self.described:
+        if self.own_words(code):
             return False
         return all(self._names_other(code, word) or word.lower in LEAD_WORDS for word in words)
 
@@ -263,8 +266,9 @@ class Tagger:
             elif hit.field == "title" or hit.field.endswith(".title"):
                 weight = SCORE_RULE_CONTEXT if hit.context else SCORE_RULE_TITLE
                 unit.candidates.add(hit.code, weight * hit.score, "rules", item)
-                (unit.setting if hit.context else unit.titled).add(hit.code)
-                if not hit.context:
+                if hit.context:
+                    unit.setting.add(hit.code)
+                else:
                     unit.subjects.append((hit.field, hit.start, hit.end, hit.code))
             else:
                 unit.candidates.support(hit.code, item)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -186,13 +187,10 @@ def tune(data_dir: Path, seed: int, analyser: Analyser, training_set_builder: An
     item_folds = [fold for fold in folds if fold is not None]
     settings = [
         Setting(c, threshold, boost, balance)
-        for balance in GRID_BALANCE
-        for c in GRID_C
-        for threshold in GRID_THRESHOLD
-        for boost in GRID_BOOST
+        for balance, c, threshold, boost in product(GRID_BALANCE, GRID_C, GRID_THRESHOLD, GRID_BOOST)
     ]
     predicted: dict[Setting, list[set[str]]] = {s: [set() for _ in items] for s in settings}
-    for balance, c in ((balance, c) for balance in GRID_BALANCE for c in GRID_C):
+    for balance, c in product(GRID_BALANCE, GRID_C):
         for fold in range(DEV_FOLDS):
             mask = np.array([ok and f != fold for ok, f in zip(fittable, folds, strict=True)])
             model = fit(

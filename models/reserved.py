@@ -46,13 +46,14 @@ def refresh_reserved(session: Session, notice_pks: Iterable[int] | None = None) 
     statement = update(Notice).values(reserved=reserved_expression()).execution_options(
         synchronize_session=False
     )
-    ids = None if notice_pks is None else sorted(set(notice_pks))
-    if ids is None:
+    chosen: set[int] | None = None
+    if notice_pks is None:
         session.execute(statement)
     else:
+        chosen = set(notice_pks)
+        ids = sorted(chosen)
         for start in range(0, len(ids), _CHUNK):
             session.execute(statement.where(Notice.id.in_(ids[start : start + _CHUNK])))
-    chosen = None if ids is None else set(ids)
     for item in list(session.identity_map.values()):
         if isinstance(item, Notice) and (chosen is None or item.id in chosen):
             session.expire(item, ["reserved"])
