@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 
 from models.company import Company
@@ -266,18 +267,23 @@ def test_digest_preview_of_next_monday(client: TestClient, known: Ids) -> None:
     assert "Lokalvård i Luleå kommuns förskolor" in html(message).text_content()
 
 
+IMPORT_PAGE = "/coordinator/companies/import"
+
+
+def post_import(client: TestClient, filename: str, data: bytes) -> Response:
+    """Upload a file on the coordinator's company import page, with the page's CSRF token."""
+    token = csrf_of(client, IMPORT_PAGE)
+    return client.post(IMPORT_PAGE, data={"csrf_token": token}, files={"file": (filename, data, "text/csv")})
+
+
 def test_csv_import_stores_good_rows_and_reports_bad_ones_by_line(client: TestClient, url: str) -> None:
     pytest.importorskip("matcher.registry")
-    page = "/coordinator/companies/import"
-    token = csrf_of(client, page)
     csv_text = (
         "org_number,name,branches,area_municipalities\n"
         "556036-0793,Fönsterputsarna i Piteå,cleaning,2581\n"
         "556036-0794,Fel Kontrollsiffra AB,cleaning,2581\n"
     )
-    response = client.post(
-        page, data={"csrf_token": token}, files={"file": ("foretag.csv", csv_text.encode(), "text/csv")}
-    )
+    response = post_import(client, "foretag.csv", csv_text.encode())
     assert response.status_code == 400
     tree = html(response)
     assert "1 nya" in tree.xpath("string(//*[@id='import-ok'])")
@@ -290,16 +296,12 @@ def test_csv_import_stores_good_rows_and_reports_bad_ones_by_line(client: TestCl
 
 def test_csv_import_tells_what_is_wrong_in_swedish(client: TestClient) -> None:
     pytest.importorskip("matcher.registry")
-    page = "/coordinator/companies/import"
-    token = csrf_of(client, page)
     csv_text = (
         "org_number,name,branches,area_municipalities\n"
         "556036-0794,Fel Kontrollsiffra AB,cleaning,2581\n"
         "556036-0793,Okänd Bransch AB,städ,Lulea\n"
     )
-    response = client.post(
-        page, data={"csrf_token": token}, files={"file": ("foretag.csv", csv_text.encode(), "text/csv")}
-    )
+    response = post_import(client, "foretag.csv", csv_text.encode())
     assert response.status_code == 400
     errors = texts(html(response), "//*[@id='import-errors']//li")
     assert len(errors) == 2
@@ -315,11 +317,7 @@ def test_csv_import_tells_what_is_wrong_in_swedish(client: TestClient) -> None:
 
 def test_csv_import_of_an_unreadable_file_names_it(client: TestClient) -> None:
     pytest.importorskip("matcher.registry")
-    page = "/coordinator/companies/import"
-    token = csrf_of(client, page)
-    response = client.post(
-        page, data={"csrf_token": token}, files={"file": ("foretag.csv", b"namn\nx\n", "text/csv")}
-    )
+    response = post_import(client, "foretag.csv", b"namn\nx\n")
     assert response.status_code == 400
     message = html(response).xpath("string(//*[@id='import-errors'])")
     assert "foretag.csv" in message
@@ -328,10 +326,8 @@ def test_csv_import_of_an_unreadable_file_names_it(client: TestClient) -> None:
 
 
 def test_csv_import_refuses_files_over_the_limit(client: TestClient) -> None:
-    page = "/coordinator/companies/import"
-    token = csrf_of(client, page)
     big = b"x" * (5 * 1024 * 1024 + 1)
-    response = client.post(page, data={"csrf_token": token}, files={"file": ("stor.csv", big, "text/csv")})
+    response = post_import(client, "stor.csv", big)
     assert response.status_code == 400
     assert "större än 5 MB" in html(response).xpath("string(//*[@id='import-errors'])")
 
