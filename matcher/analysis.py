@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from matcher.rules import RuleHit, RuleSet
 from matcher.settings import TEXT_LANGUAGES
-from matcher.text import Segment, TextPipeline, Word, segments
+from matcher.text import Segment, TextPipeline, Word, is_title_field, segments
 
 
 @dataclass(slots=True)
@@ -23,21 +23,16 @@ class AnalysedText:
     def title_text(self) -> str:
         """Return the cleaned, lower-cased title (the classifier's character n-grams read it)."""
         return " ".join(
-            " ".join(w.lower for w in words) for name, words in self.words.items() if _is_title(name)
+            " ".join(w.lower for w in words) for name, words in self.words.items() if is_title_field(name)
         )
 
     def title_words(self) -> list[Word]:
         """Return the words of title fields."""
-        return [w for name, words in self.words.items() if _is_title(name) for w in words]
+        return [w for name, words in self.words.items() if is_title_field(name) for w in words]
 
     def body_words(self) -> list[Word]:
         """Return the words of the other fields (descriptions), in field order."""
-        return [w for name, words in self.words.items() if not _is_title(name) for w in words]
-
-
-def _is_title(name: str) -> bool:
-    """Return True for a title field ("title", "lots[2].title")."""
-    return name == "title" or name.endswith(".title")
+        return [w for name, words in self.words.items() if not is_title_field(name) for w in words]
 
 
 class Analyser:

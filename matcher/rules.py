@@ -18,17 +18,18 @@ from typing import Literal
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from matcher.text import Segment, TextPipeline, Word
+from matcher.text import Segment, TextPipeline, Word, is_title_field
 from matcher.vocabulary import (
     BRANCH_TERMS,
     CONTEXT_WORDS,
     GOODS_HEADS,
-    LEAD_WORDS,
     NEGATIONS_AFTER,
     NEGATIONS_BEFORE,
     RESERVATION_CONTEXT,
     RESERVATION_TRIGGER,
     SOCIAL_TERMS,
+    TITLE_ONLY_TERMS,
+    is_lead_word,
 )
 
 RuleKind = Literal["branch", "social"]
@@ -193,6 +194,8 @@ class RuleSet:
                 ):
                     continue
                 hits.append(_hit(entry, word.field, word.local, local_end))
+        if not is_title_field(segment.field):
+            hits = [hit for hit in hits if hit.kind != "branch" or hit.rule not in TITLE_ONLY_TERMS]
         return [
             replace(hit, start=segment.to_field(hit.start), end=segment.to_field(hit.end))
             for hit in _mark_context(_deduplicated(hits), segment)
@@ -249,7 +252,7 @@ def _mark_context(hits: list[RuleHit], segment: Segment) -> list[RuleHit]:
     reparationer för hemtjänsten": the work is repairs, home care is whom it is for); lead words
     such as "Ramavtal för" name nothing. Hits carry offsets within the segment here.
     """
-    if not (segment.field == "title" or segment.field.endswith(".title")):
+    if not is_title_field(segment.field):
         return hits
     branch = [h for h in hits if h.kind == "branch"]
     if not branch:
@@ -270,15 +273,12 @@ def _context_start(text: str, branch: list[RuleHit]) -> int | None:
         if subject and word in CONTEXT_WORDS:
             return found.start()
         in_branch_hit = any(h.start <= found.start() < h.end for h in branch)
-        names_something = word.isalpha() and len(word) > 2 and not _leads(word) and word not in CONTEXT_WORDS
+        names_something = (
+            word.isalpha() and len(word) > 2 and not is_lead_word(word) and word not in CONTEXT_WORDS
+        )
         if in_branch_hit or names_something:
             subject = True
     return None
-
-
-def _leads(word: str) -> bool:
-    """Return True for a word that leads a title without naming the work ("ramavtal", "services")."""
-    return word in LEAD_WORDS or any(word.endswith(lead) for lead in LEAD_WORDS if len(lead) > 5)
 
 
 def _hit(entry: _Entry, field: str, start: int, end: int) -> RuleHit:

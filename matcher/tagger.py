@@ -34,8 +34,8 @@ from matcher.settings import (
 from matcher.structured import Finding, lot_branches, lot_social, notice_branches, notice_social
 from matcher.tags import SOURCE_ORDER, Evidence, LotTags, NoticeTags, Tag, TagSource
 from matcher.taxonomy import BRANCH_CODES, SOCIAL_CODE_NAMES
-from matcher.text import Word, guess_language, is_truncated
-from matcher.vocabulary import LEAD_WORDS
+from matcher.text import Word, guess_language, is_title_field, is_truncated
+from matcher.vocabulary import is_lead_word
 
 MAX_EVIDENCE = 6
 
@@ -126,7 +126,7 @@ class _Unit:
         """
         if self.own_words(code):
             return False
-        return all(self._names_other(code, word) or word.lower in LEAD_WORDS for word in words)
+        return all(self._names_other(code, word) or is_lead_word(word.lower) for word in words)
 
     def _names_other(self, code: str, word: Word) -> bool:
         """Tell whether a word lies in a title word that names another branch's work."""
@@ -263,7 +263,7 @@ class Tagger:
             item = Evidence("rules", hit.field, text=text, start=hit.start, end=hit.end, rule=hit.rule)
             if hit.kind == "social":
                 unit.candidates.add(hit.code, hit.score, "rules", item)
-            elif hit.field == "title" or hit.field.endswith(".title"):
+            elif is_title_field(hit.field):
                 weight = SCORE_RULE_CONTEXT if hit.context else SCORE_RULE_TITLE
                 unit.candidates.add(hit.code, weight * hit.score, "rules", item)
                 if hit.context:

@@ -114,6 +114,11 @@ def _decode_entities(text: str) -> tuple[str, array[int]]:
     return "".join(pieces), positions
 
 
+def is_title_field(name: str) -> bool:
+    """Tell whether a field is the title of a notice or of a lot ("title", "lots[2].title")."""
+    return name == "title" or name.endswith(".title")
+
+
 def segments(field: str, text: str | None) -> list[Segment]:
     """Cut one field into segments: all of it up to MAX_FIELD_CHARS, then windows around trigger words."""
     if not text or not text.strip():

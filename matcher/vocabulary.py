@@ -106,6 +106,12 @@ BRANCH_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "omsorgstjänst",
             "dagverksamhet",
             "barnomsorg",
+            # vocational rehabilitation and work-integration measures (CPV 85312510); titles only
+            "arbetsträning",
+            "arbetsrehabilitering",
+            "yrkesrehabilitering",
+            "arbetsbefrämjande",
+            "arbetsförberedande",
         ),
         "en": (
             "home care",
@@ -137,6 +143,9 @@ BRANCH_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "childcare",
             "child care",
             "care and support",
+            "vocational rehabilitation",
+            "supported employment",
+            "work rehabilitation",
         ),
     },
     "laundry": {
@@ -489,6 +498,21 @@ GOODS_HEADS: frozenset[str] = frozenset(
         "systems",
     ]
 )
+# Branch terms that name the work in a title only: in a description they mostly state what the
+# contractor must offer ("... erbjuda arbetsträning"), which is the social clause, not the work bought.
+TITLE_ONLY_TERMS: frozenset[str] = frozenset(
+    [
+        "arbetsträning",
+        "arbetsrehabilitering",
+        "yrkesrehabilitering",
+        "arbetsbefrämjande",
+        "arbetsförberedande",
+        "vocational rehabilitation",
+        "supported employment",
+        "work rehabilitation",
+    ]
+)
+
 # After one branch word, a title that goes on with one of these words names whom or where the work
 # is for ("Tvätteritjänster för kommunens äldreboenden", "Laundry services for care homes"): branch
 # words from there on are context, scored settings.SCORE_RULE_CONTEXT, not the subject.
@@ -516,6 +540,12 @@ LEAD_WORDS: frozenset[str] = frozenset(
         "and", "of", "on", "with", "regarding",
     ]
 )
+_LONG_LEAD_WORDS: tuple[str, ...] = tuple(lead for lead in LEAD_WORDS if len(lead) > 5)
+
+
+def is_lead_word(word: str) -> bool:
+    """Tell whether a lower-cased word leads a title without naming the work ("ramavtal", "services")."""
+    return word in LEAD_WORDS or word.endswith(_LONG_LEAD_WORDS)
 
 # Social-clause wording: code -> language -> ((phrase, score), ...). Scores: 0.95 legal wording of the
 # clause itself, 0.8 its everyday name, 0.6 words that often but not always mean it.

@@ -141,6 +141,9 @@ COMPOUNDS: list[tuple[str, str]] = [
     ("Avfallshantering", "recycling"),
     ("Möbelrenoveringar", "carpentry"),
     ("Fordonstvätt", "vehicle_care"),
+    ("Arbetsträningsplatser inom daglig sysselsättning", "care"),
+    ("Arbetsbefrämjande insatser", "care"),
+    ("Yrkesrehabiliteringstjänster", "care"),
 ]
 
 
@@ -162,6 +165,20 @@ NOT_BRANCH: list[tuple[str, str]] = [
 @pytest.mark.parametrize(("lang", "title"), NOT_BRANCH, ids=[c[1] for c in NOT_BRANCH])
 def test_branch_words_that_are_not_the_work(analyser: Analyser, lang: str, title: str) -> None:
     assert {h.code for h in hits(analyser, lang, title, "title") if h.kind == "branch"} == set()
+
+
+WORK_INTEGRATION: list[tuple[str, str]] = [
+    ("sv", "Arbetsträning för personer med funktionsnedsättning"),
+    ("en", "Supported employment service for adults"),
+    ("en", "Vocational rehabilitation services"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), WORK_INTEGRATION, ids=[c[1] for c in WORK_INTEGRATION])
+def test_work_integration_is_care_in_a_title_only(analyser: Analyser, lang: str, text: str) -> None:
+    """Bought as the service it is care (CPV 85312510); in a description it is what a contractor offers."""
+    assert {h.code for h in hits(analyser, lang, text, "title") if h.kind == "branch"} == {"care"}
+    assert {h.code for h in hits(analyser, lang, text, "description") if h.kind == "branch"} == set()
 
 
 def test_branch_words_after_for_name_the_setting(analyser: Analyser) -> None:
