@@ -45,6 +45,9 @@ class LabelledText:
     branches: tuple[str, ...]
     source: str
     weight: float = 1.0
+    # A corpus notice whose main CPV code is broader than a branch prefix, with no annotation: its
+    # empty labels say nothing sure, so it is predicted (development folds) but never fitted on.
+    broad: bool = False
 
 
 @dataclass(slots=True)
@@ -167,14 +170,15 @@ def corpus_texts(
         key = f"corpus:{row['notice_id']}"
         annotation = (annotations or {}).get(key)
         cpv = str(row.get("cpv_main") or "")
-        if annotation is None and not keep_broad and is_branch_ancestor(cpv):
+        broad = annotation is None and is_branch_ancestor(cpv)
+        if broad and not keep_broad:
             continue
         lots = [str(text) for text in row.get("lot_descriptions") or []]  # type: ignore[attr-defined]
         body = "\n".join([str(row.get("description") or ""), *lots])
         if annotation is not None:
             rows.append(LabelledText(key, lang, title, body, tuple(sorted(annotation.branches)), "annotated"))
         else:
-            rows.append(LabelledText(key, lang, title, body, branches_for_cpv(cpv), "corpus"))
+            rows.append(LabelledText(key, lang, title, body, branches_for_cpv(cpv), "corpus", broad=broad))
     return rows
 
 

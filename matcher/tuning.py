@@ -141,13 +141,11 @@ def development_rows(data_dir: Path) -> tuple[list[LabelledText], list[int | Non
     """
     labels = cpv_label_texts(data_dir)
     annotations = load_annotations(split="dev")
-    fitted_keys = {row.key for row in corpus_texts(data_dir, held_out=False, annotations=annotations)}
     corpus = corpus_texts(data_dir, held_out=False, with_broad=True, annotations=annotations)
     examples = example_texts()
     rows = labels + corpus + examples
     folds: list[int | None] = [None] * len(labels) + [dev_fold(r.title) for r in corpus + examples]
-    fittable = [True] * len(labels) + [r.key in fitted_keys for r in corpus] + [True] * len(examples)
-    return rows, folds, fittable
+    return rows, folds, [not row.broad for row in rows]
 
 
 def dev_items(rows: Sequence[LabelledText]) -> list[EvalItem]:

@@ -134,6 +134,7 @@ def test_annotations_relabel_the_training_side_only(real_data: Path) -> None:
     note = Annotation("dev", broad.key, broad.lang, frozenset({"care"}), "sure", "home care")
     relabelled = {r.key: r for r in corpus_texts(real_data, held_out=False, annotations={broad.key: note})}
     assert relabelled[broad.key].branches == ("care",) and relabelled[broad.key].source == "annotated"
+    assert broad.broad and not relabelled[broad.key].broad  # only an unannotated broad notice is not fitted
     with pytest.raises(ValueError, match="training side only"):
         corpus_texts(real_data, held_out=True, annotations={broad.key: note})
 
