@@ -1,24 +1,23 @@
 """Render a `Digest` to a subject, a plain-text part and an HTML part with the Jinja2 templates.
 
-Templates live in templates/email/ (digest.txt.j2, digest.html.j2 and their macros). The HTML is
-written for mail clients: inline styles, tables for layout, no scripts, no images, no web fonts.
+Templates live in templates/email/ (digest.txt.j2, digest.html.j2 and their macros), found by
+`anbudsradar.resources.templates_dir`. The HTML is written for mail clients: inline styles, tables
+for layout, no scripts, no images, no web fonts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from anbudsradar.resources import templates_dir
 from notifier import formatting
 from notifier.digest import Change, Digest
 from notifier.settings import NotifierSettings
 from notifier.texts import texts
-
-TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +33,10 @@ class RenderedDigest:
 
 
 @cache
-def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
+def environment() -> Environment:
     """Return the Jinja2 environment (HTML templates autoescaped, undefined names an error)."""
     env = Environment(
-        loader=FileSystemLoader(templates_dir),
+        loader=FileSystemLoader(templates_dir()),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,

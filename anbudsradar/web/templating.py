@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -12,11 +11,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from anbudsradar.resources import templates_dir
 from anbudsradar.web import labels
 from anbudsradar.web.csrf import CSRF_FIELD, csrf_token, set_csrf_cookie
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")  # times on the pages are Swedish local time
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
 
 
 def sek(amount: float | None, currency: str | None = "SEK") -> str:
@@ -53,7 +52,7 @@ def branch_or_social(code: str) -> str:
 def make_environment() -> Environment:
     """Return the page environment; every template is HTML-autoescaped and unknown names fail."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
+        loader=FileSystemLoader(templates_dir() / "web"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
