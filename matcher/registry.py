@@ -180,14 +180,28 @@ def _check_header(columns: list[str], filename: str, required: Sequence[str]) ->
         )
 
 
+def _yaml_error(filename: str, exc: yaml.YAMLError) -> RegistryFileError:
+    """Explain a YAML syntax error by its line and column; PyYAML's own words stay in English."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is None:
+        return RegistryFileError(
+            f"{filename}: not valid YAML: {problem}", f"{filename}: ogiltig YAML (PyYAML: {problem})"
+        )
+    line, column = mark.line + 1, mark.column + 1
+    return RegistryFileError(
+        f"{filename}: not valid YAML: line {line}, column {column}: {problem}",
+        f"{filename}: ogiltig YAML: rad {line}, kolumn {column}; kontrollera indrag, kolon och "
+        f"citattecken där (PyYAML: {problem})",
+    )
+
+
 def _yaml_rows(text: str, filename: str) -> tuple[list[tuple[int, dict[str, Any]]], set[str]]:
     """Rows of a YAML file: a list of mappings, or a mapping with the list under `companies`."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise RegistryFileError(
-            f"{filename}: not valid YAML: {exc}", f"{filename}: ogiltig YAML: {exc}"
-        ) from None
+        raise _yaml_error(filename, exc) from None
     if isinstance(root, yaml.MappingNode):
         root = next((v for k, v in root.value if k.value == "companies"), None)
     if not isinstance(root, yaml.SequenceNode):
@@ -200,7 +214,16 @@ def _yaml_rows(text: str, filename: str) -> tuple[list[tuple[int, dict[str, Any]
     constructor = yaml.SafeLoader(io.StringIO(""))
     for node in root.value:
         line = node.start_mark.line + 1
-        value = constructor.construct_document(node)
+        try:
+            value = constructor.construct_document(node)
+        except (yaml.YAMLError, ValueError) as exc:  # an unknown !tag, a date such as 2020-13-45
+            detail = getattr(exc, "problem", None) or str(exc)
+            problem = Text(
+                f"a value cannot be read: {detail}", f"ett värde kan inte läsas (PyYAML: {detail})"
+            )
+            rows.append((line, {"__error__": problem}))
+            constructor = yaml.SafeLoader(io.StringIO(""))  # a failed construction leaves state behind
+            continue
         if not isinstance(value, dict):
             problem = Text("expected a mapping of column: value", "förväntade en mappning med kolumn: värde")
             rows.append((line, {"__error__": problem}))

@@ -297,7 +297,18 @@ def test_text_keeps_prefixes_and_joins_per_language() -> None:
             "x.csv: not UTF-8 text (byte 0); save the file as UTF-8 (CSV UTF-8 in Excel)",
             "x.csv: inte UTF-8-text (byte 0); spara filen som UTF-8 (CSV UTF-8 i Excel)",
         ),
-        (b"a: [", "x.yaml", "x.yaml: not valid YAML: ", "x.yaml: ogiltig YAML: "),
+        (
+            b"a: [",
+            "x.yaml",
+            "x.yaml: not valid YAML: line 1, column 5: expected the node content",
+            "x.yaml: ogiltig YAML: rad 1, kolumn 5; kontrollera indrag",
+        ),
+        (
+            b"- name: A\n  org_number: 1\n name: B\n",
+            "x.yaml",
+            "x.yaml: not valid YAML: line 3, column 2: ",
+            "x.yaml: ogiltig YAML: rad 3, kolumn 2; ",
+        ),
         (
             b"a: 1",
             "x.yaml",
@@ -352,6 +363,22 @@ def test_a_yaml_entry_that_is_not_a_mapping_is_explained_in_both_languages(sessi
     assert [(p.message, p.message_sv) for p in report.errors] == [
         ("expected a mapping of column: value", "förväntade en mappning med kolumn: värde")
     ]
+
+
+def test_a_yaml_value_that_cannot_be_read_rejects_its_entry_only(session: Session) -> None:
+    data = (
+        "- !!python/object:os.system {}\n"
+        f"- {{org_number: '{org_number(1)}', name: Bra Städ, branches: cleaning, since: 2020-13-45}}\n"
+        f"- {{org_number: '{org_number(2)}', name: Fint Kök, branches: catering,"
+        " area_municipalities: Luleå}\n"
+    )
+    report = import_company_data(session, data.encode(), "foretag.yaml")
+    assert report.created == 1
+    assert [(p.line, p.message_sv.split(" (")[0]) for p in report.errors] == [
+        (1, "ett värde kan inte läsas"),
+        (2, "ett värde kan inte läsas"),
+    ]
+    assert "month must be in 1..12" in report.errors[1].message
 
 
 def test_bad_network_links_are_explained_in_both_languages(session: Session) -> None:
