@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from crawlers.parsers.record import NoticeRecord
 from models import Notice, NoticeTag, TaggingState
 from models.base import utcnow
-from models.reserved import refresh_reserved
+from models.flags import refresh_flags
 
 if TYPE_CHECKING:
     from matcher.tagger import Tagger
@@ -65,7 +65,7 @@ def retag(
         session.execute(delete(NoticeTag).where(NoticeTag.notice_pk.in_(chunk)))
         for notice, tags in zip(notices, results, strict=True):
             summary.tags += _store(session, notice, tags, version)
-        refresh_reserved(session, chunk)
+        refresh_flags(session, chunk)
         session.commit()
         summary.tagged += len(notices)
         if progress is not None:

@@ -32,12 +32,11 @@ from matcher.datasets import (
 )
 from matcher.settings import SEED, TEST_FRACTION, TEXT_LANGUAGES
 from matcher.tagger import Tagger
-from matcher.taxonomy import BRANCH_CODES
+from matcher.taxonomy import BRANCH_CODES, RESERVED_CODES
 from matcher.vocabulary import BASELINE_KEYWORDS
 
 # Resamples of the bootstrap interval of micro-F1 (2,000 keeps the interval's ends stable to 0.01).
 BOOTSTRAP_ROUNDS = 2_000
-RESERVED_CODES = ("reserved_sheltered", "reserved_public_service")
 # manifest.csv "reserved" values (eForms BT-71 / legacy LEFTI elements) -> social code.
 _MANIFEST_RESERVED = {
     "res-ws": "reserved_sheltered",

@@ -100,6 +100,8 @@ SOCIAL_CODES: tuple[SocialCode, ...] = (
     ),
 )
 SOCIAL_CODE_NAMES: tuple[str, ...] = tuple(code.code for code in SOCIAL_CODES)
+# The social codes that mean a reserved contract (LOU 4 kap. 18 §, BT-71/BT-736; res-pub-ser).
+RESERVED_CODES: tuple[str, ...] = ("reserved_sheltered", "reserved_public_service")
 
 # (prefix, branch) pairs, longest prefix first, for the lookup below.
 _PREFIXES: tuple[tuple[str, str], ...] = tuple(

@@ -38,6 +38,8 @@ class Notice(Base):
         UniqueConstraint("source_format", "notice_id"),
         Index("ix_notice_procedure", "source_format", "procedure_id", "notice_type"),
         Index("ix_notice_reserved_deadline", "reserved", "deadline"),
+        Index("ix_notice_employment_deadline", "employment", "deadline"),
+        Index("ix_notice_social_deadline", "social", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,11 +59,13 @@ class Notice(Base):
     nuts: Mapped[list[str]]
     reserved_participation: Mapped[list[str]]
     reserved_execution: Mapped[bool]
-    # Reserved by its fields (BT-71/BT-736, any lot) or by a reserved-contract tag: kept by
-    # models.reserved.refresh_reserved after every ingest and tagging, indexed for the reserved filter.
-    reserved: Mapped[bool] = mapped_column(default=False, server_default=false())
     social_objectives: Mapped[list[str]]
     strategic_procurement: Mapped[list[str]]
+    # The tender list's filters, each from the fields above or a social tag (models.flags says how):
+    # kept by models.flags.refresh_flags after every ingest and tagging, indexed with the deadline.
+    reserved: Mapped[bool] = mapped_column(default=False, server_default=false())  # BT-71/BT-736 or tag
+    employment: Mapped[bool] = mapped_column(default=False, server_default=false())  # BT-775 opp or tag
+    social: Mapped[bool] = mapped_column(default=False, server_default=false())  # other BT-775, BT-06, tag
     sme_suitable: Mapped[bool | None]
     vcse_suitable: Mapped[bool | None]
     estimated_amount: Mapped[float | None] = mapped_column(Numeric(18, 2, asdecimal=False))

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from crawlers.parsers.dispatch import ParseOutcome
 from crawlers.parsers.record import NoticeRecord
 from models.base import utcnow
+from models.flags import refresh_flags
 from models.ingest_log import IngestFailure, IngestRun
 from models.notice import Buyer, Lot, Notice, NoticeVersion
 from models.payload import RawPayload
-from models.reserved import refresh_reserved
 
 ProgressCallback = Callable[[ParseOutcome], None]
 NoticeRef = int | Notice
@@ -118,7 +118,7 @@ class NoticeStore:
                 setattr(summary, status, getattr(summary, status) + 1)
         if self._applied:
             self.session.flush()
-            refresh_reserved(self.session, [notice.id for notice in self._applied])
+            refresh_flags(self.session, [notice.id for notice in self._applied])
 
     def _prefetch(self, batch: list[ParseOutcome]) -> None:
         """Load, in a few queries, what this batch's records may match in the database."""

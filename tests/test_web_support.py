@@ -28,9 +28,9 @@ from anbudsradar.web.settings import WebSettings
 from models.company import Company, Municipality, NetworkLink
 from models.db import database
 from models.delivery import DigestDelivery
+from models.flags import refresh_flags
 from models.matching import ConsortiumEvent, ConsortiumSuggestion, MatchResult
 from models.notice import Notice
-from models.reserved import refresh_reserved
 from models.tag import NoticeTag
 
 TODAY = date(2026, 11, 29)
@@ -293,7 +293,7 @@ def build_database(folder: Path) -> str:
             ]
         )
         create_user(session, USERNAME, PASSWORD, "Samordnaren Sara")
-        refresh_reserved(session)  # as tagging does after storing tags
+        refresh_flags(session)  # as tagging does after storing tags
         session.commit()
     return url
 

@@ -26,8 +26,8 @@ from anbudsradar.samples.synthetic import synthetic_notices
 from crawlers.parsers.dispatch import ParseOutcome, parse_one
 from crawlers.parsers.record import NoticeRecord
 from models.db import database
+from models.flags import refresh_flags
 from models.notice import Notice
-from models.reserved import refresh_reserved
 from models.store import NoticeStore
 from models.tag import NoticeTag
 
@@ -102,7 +102,7 @@ def structured_tags(session: Session, batch: int = 2000) -> int:
                 )
                 added += 1
             last = notice_pk
-        refresh_reserved(session, [notice_pk for notice_pk, _ in rows])
+        refresh_flags(session, [notice_pk for notice_pk, _ in rows])
         session.commit()
 
 
@@ -216,6 +216,8 @@ SCENARIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tender list, first page (/notices)", ("/notices",)),
     ("tender list, pages 2-40", tuple(f"/notices?page={page}" for page in range(2, 41))),
     ("reserved filter, open, by deadline", ("/notices?reserved=1&status=open&sort=deadline&order=asc",)),
+    ("employment filter, open, by deadline", ("/notices?employment=1&status=open&sort=deadline&order=asc",)),
+    ("social filter, open, by deadline", ("/notices?social=1&status=open&sort=deadline&order=asc",)),
     ("branch + buyer + free text", ("/notices?branch=cleaning&buyer=1&q=skol",)),
     ("JSON API /api/tenders", ("/api/tenders",)),
 )

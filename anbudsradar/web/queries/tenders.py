@@ -1,4 +1,8 @@
-"""The tender list: filter conditions, sorting, one page of rows with their tags, and the count."""
+"""The tender list: filter conditions, sorting, one page of rows with their tags, and the count.
+
+The reserved, employment and social filters read stored, indexed flags on the notice (kept by
+models.flags after every ingest and tagging batch) instead of reading every notice's JSON and tags.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,6 @@ from anbudsradar.web.labels import COUNTIES, branch_prefixes
 from anbudsradar.web.queries.filters import TenderFilter
 from models.notice import Buyer, Notice
 from models.tag import NoticeTag
-
-OTHER_SOCIAL_OBJECTIVES = ("acc-all", "et-eq", "gen-eq", "hum-right", "other", "work-cond")
 
 
 @dataclass(slots=True)
@@ -64,33 +66,6 @@ def _json_text(column: object) -> ColumnElement[str]:
     return cast(column, String)
 
 
-def reserved_condition() -> ColumnElement[bool]:
-    """Reserved: BT-71 or BT-736 (the union over its lots) or a reserved tag, as the stored flag says.
-
-    The flag is kept by models.reserved.refresh_reserved; reading it uses an index instead of
-    parsing every notice's JSON.
-    """
-    return Notice.reserved.is_(True)
-
-
-def employment_condition() -> ColumnElement[bool]:
-    """Employment requirement: BT-775 "opp", or the tag found in the text."""
-    return or_(
-        _json_text(Notice.social_objectives).like('%"opp"%'),
-        _tag_exists("social", ["employment_requirement"]),
-    )
-
-
-def social_condition() -> ColumnElement[bool]:
-    """Other social considerations: other BT-775 codes, BT-06 soc-obj, or the tag."""
-    text = _json_text(Notice.social_objectives)
-    return or_(
-        *[text.like(f'%"{code}"%') for code in OTHER_SOCIAL_OBJECTIVES],
-        _json_text(Notice.strategic_procurement).like('%"soc-obj"%'),
-        _tag_exists("social", ["social_considerations"]),
-    )
-
-
 def branch_condition(code: str) -> ColumnElement[bool]:
     """In a branch: tagged with it, or the main CPV code starts with one of its prefixes."""
     prefixes = branch_prefixes().get(code, ())
@@ -107,12 +82,12 @@ def conditions(flt: TenderFilter, today: date) -> list[ColumnElement[bool]]:
                 Notice.description.icontains(flt.q, autoescape=True),
             )
         )
-    if flt.reserved:
-        where.append(reserved_condition())
-    if flt.employment:
-        where.append(employment_condition())
-    if flt.social:
-        where.append(social_condition())
+    if flt.reserved:  # BT-71/BT-736 or a reserved tag (models.flags.reserved_expression)
+        where.append(Notice.reserved.is_(True))
+    if flt.employment:  # BT-775 opp or an employment-requirement tag
+        where.append(Notice.employment.is_(True))
+    if flt.social:  # other BT-775 codes, BT-06 soc-obj or a social-considerations tag
+        where.append(Notice.social.is_(True))
     if flt.branch:
         where.append(branch_condition(flt.branch) if flt.branch in branch_prefixes() else false())
     return where + _place_conditions(flt) + _time_conditions(flt, today)
@@ -195,7 +170,7 @@ def fetch_rows(
     limit: int,
     offset: int = 0,
 ) -> list[TenderRow]:
-    """Fetch list rows (without the heavy record JSON) and flag each from its fields and tags."""
+    """Fetch list rows (without the heavy record JSON) with their stored flags and their tags."""
     query = (
         select(
             Notice.id,
@@ -211,8 +186,8 @@ def fetch_rows(
             Notice.cpv_main,
             Notice.url,
             Notice.reserved,
-            Notice.social_objectives,
-            Notice.strategic_procurement,
+            Notice.employment,
+            Notice.social,
         )
         .outerjoin(Buyer, Buyer.id == Notice.buyer_id)
         .where(*where)
@@ -222,10 +197,10 @@ def fetch_rows(
     )
     raw = session.execute(query).all()
     ids = [row.id for row in raw]
-    tags = tags_by_notice(session, ids)
+    branches = branches_by_notice(session, ids)
     rows = []
     for r in raw:
-        social_tags, branch_tags = tags.get(r.id, ({}, {}))
+        branch_tags = branches.get(r.id, {})
         rows.append(
             TenderRow(
                 id=r.id,
@@ -241,10 +216,8 @@ def fetch_rows(
                 cpv_main=r.cpv_main,
                 url=r.url,
                 reserved=bool(r.reserved),
-                employment="opp" in r.social_objectives or "employment_requirement" in social_tags,
-                social=bool(set(r.social_objectives) - {"opp"})
-                or "soc-obj" in r.strategic_procurement
-                or "social_considerations" in social_tags,
+                employment=bool(r.employment),
+                social=bool(r.social),
                 branches=sorted(branch_tags, key=lambda code: -branch_tags[code]) or cpv_branches(r.cpv_main),
             )
         )
@@ -258,20 +231,21 @@ def cpv_branches(cpv: str | None) -> list[str]:
     return [code for code, prefixes in branch_prefixes().items() if any(cpv.startswith(p) for p in prefixes)]
 
 
-def tags_by_notice(
-    session: Session, ids: Sequence[int]
-) -> dict[int, tuple[dict[str, float], dict[str, float]]]:
-    """Return notice id -> (social code -> best score, branch code -> best score), lots included."""
-    found: dict[int, tuple[dict[str, float], dict[str, float]]] = defaultdict(lambda: ({}, {}))
+def branches_by_notice(session: Session, ids: Sequence[int]) -> dict[int, dict[str, float]]:
+    """Return notice id -> branch code -> best score, lots included (social clauses are stored flags)."""
+    found: dict[int, dict[str, float]] = defaultdict(dict)
     if not ids:
         return found
+    # The kind is checked here, not in SQL: "kind = 'branch'" would lead SQLite to the (kind, code)
+    # index, which reads every branch tag, instead of the notice_pk index (1/6 of the speed at 50,000).
     for notice_pk, kind, code, score in session.execute(
         select(NoticeTag.notice_pk, NoticeTag.kind, NoticeTag.code, NoticeTag.score).where(
             NoticeTag.notice_pk.in_(ids)
         )
     ):
-        bucket = found[notice_pk][0 if kind == "social" else 1]
-        bucket[code] = max(score, bucket.get(code, 0.0))
+        if kind == "branch":
+            bucket = found[notice_pk]
+            bucket[code] = max(score, bucket.get(code, 0.0))
     return found
 
 

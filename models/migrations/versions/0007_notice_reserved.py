@@ -16,7 +16,7 @@ down_revision = '0006'
 branch_labels = None
 depends_on = None
 
-# What models.reserved.reserved_expression computes, as it stood at this revision.
+# What models.reserved.reserved_expression (now models.flags) computed, as it stood at this revision.
 BACKFILL = """
 UPDATE notice SET reserved = (
     json_array_length(reserved_participation) > 0
