@@ -246,23 +246,49 @@ def _names_goods(head: str) -> bool:
 
 
 def _mark_context(hits: list[RuleHit], segment: Segment) -> list[RuleHit]:
-    """Mark branch hits of a title that stand after a context word following the title's subject.
+    """Mark branch hits that stand after a context word following the work already named.
 
-    The subject is the first branch word or the first other word that names something ("Cykel-
-    reparationer för hemtjänsten": the work is repairs, home care is whom it is for); lead words
-    such as "Ramavtal för" name nothing. Hits carry offsets within the segment here.
+    Title: after the title's subject, the first branch word or the first other word that names
+    something ("Cykelreparationer för hemtjänsten": the work is repairs, home care is whom it is
+    for); lead words such as "Ramavtal för" name nothing. Description: within one sentence, after
+    its first branch word ("kök och måltidsservice för tre äldreboenden"). Hits carry offsets
+    within the segment here.
     """
-    if not is_title_field(segment.field):
-        return hits
     branch = [h for h in hits if h.kind == "branch"]
     if not branch:
         return hits
-    boundary = _context_start(segment.text, branch)
-    if boundary is None:
+    if is_title_field(segment.field):
+        boundaries = [(_context_start(segment.text, branch), len(segment.text))]
+    else:
+        boundaries = _description_context(segment.text, branch)
+    spans = [(start, end) for start, end in boundaries if start is not None]
+    if not spans:
         return hits
     return [
-        replace(hit, context=True) if hit.kind == "branch" and hit.start >= boundary else hit for hit in hits
+        replace(hit, context=True)
+        if hit.kind == "branch" and any(start <= hit.start < end for start, end in spans)
+        else hit
+        for hit in hits
     ]
+
+
+def _description_context(text: str, branch: list[RuleHit]) -> list[tuple[int | None, int]]:
+    """Return (where context begins, where it ends) per sentence of a description.
+
+    Context begins at the first context word after the sentence's first branch word (None: nowhere).
+    """
+    spans: list[tuple[int | None, int]] = []
+    start = 0
+    for end in [m.end() for m in _SENTENCE_END_RE.finditer(text)] + [len(text)]:
+        first = min((h.end for h in branch if start <= h.start < end), default=None)
+        context = None
+        if first is not None:
+            context = next(
+                (w.start() for w in _WORD_RE.finditer(text, first, end) if w.group() in CONTEXT_WORDS), None
+            )
+        spans.append((context, end))
+        start = end
+    return spans
 
 
 def _context_start(text: str, branch: list[RuleHit]) -> int | None:

@@ -257,7 +257,11 @@ class Tagger:
                 notice.candidates.support(finding.code, finding.evidence)
 
     def _rules(self, unit: _Unit, hits: list[RuleHit]) -> None:
-        """Add rule hits: social clauses anywhere, branch words scored in titles only."""
+        """Add rule hits: social clauses anywhere, branch words scored in titles only.
+
+        A branch word in a description boosts the classifier's score of its branch unless it only
+        says whom or where the work is for.
+        """
         for hit in hits:
             text = unit.quote(hit.field, hit.start, hit.end)
             item = Evidence("rules", hit.field, text=text, start=hit.start, end=hit.end, rule=hit.rule)
@@ -272,7 +276,8 @@ class Tagger:
                     unit.subjects.append((hit.field, hit.start, hit.end, hit.code))
             else:
                 unit.candidates.support(hit.code, item)
-                unit.described.add(hit.code)
+                if not hit.context:  # "måltidsservice för tre äldreboenden": care is the setting
+                    unit.described.add(hit.code)
 
     def _classify(self, pairs: list[tuple[_Unit, AnalysedText]]) -> None:
         """Add the classifier's branch scores (those at or above the threshold) with their top words.

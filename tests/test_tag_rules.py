@@ -200,6 +200,27 @@ CONTEXT_TITLES: list[tuple[str, str, set[tuple[str, bool]]]] = [
 ]
 
 
+CARE_BOTH = {("care", True), ("care", False)}
+DESCRIPTION_CONTEXT: list[tuple[str, str, set[tuple[str, bool]]]] = [
+    # after the sentence's first branch word, a context word starts the setting
+    ("sv", "Vi upphandlar måltidsservice för tre äldreboenden.", {("catering", False), ("care", True)}),
+    # each sentence starts afresh
+    ("en", "Window cleaning at care homes. Care homes are open.", {("cleaning", False), *CARE_BOTH}),
+    # no branch word before the context word: the branch word after it is the work
+    ("sv", "Kommunen söker en leverantör för hemtjänst i Luleå.", {("care", False)}),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"), DESCRIPTION_CONTEXT, ids=[c[1][:40] for c in DESCRIPTION_CONTEXT]
+)
+def test_branch_words_after_the_work_in_a_description_sentence_name_the_setting(
+    analyser: Analyser, lang: str, text: str, expected: set[tuple[str, bool]]
+) -> None:
+    result = hits(analyser, lang, text, "description")
+    assert {(h.code, h.context) for h in result if h.kind == "branch"} == expected
+
+
 @pytest.mark.parametrize(("lang", "title", "expected"), CONTEXT_TITLES, ids=[c[1] for c in CONTEXT_TITLES])
 def test_branch_words_after_another_subject_name_the_setting(
     analyser: Analyser, lang: str, title: str, expected: set[tuple[str, bool]]

@@ -292,6 +292,23 @@ def test_the_branch_a_generic_title_names_is_the_only_one(tagger: Tagger) -> Non
     assert {"cleaning", "laundry"} <= {tag.code for tag in both.branches}, "a word of its own still counts"
 
 
+def test_a_branch_named_as_the_setting_in_a_description_gets_no_boost(tagger: Tagger) -> None:
+    """A description's branch word adds the description boost only where it names the work."""
+    boost = tagger.classifier.description_boost
+    assert boost > 0
+    classifier = replace(tagger.classifier, thresholds=tagger.classifier.thresholds * 0)
+    every_score = Tagger(classifier, tagger.analyser)  # lists every branch with its score
+    setting, work = every_score.tag_records(
+        [
+            notice("Förhandsinformation", "Vi upphandlar kök och måltidsservice för tre äldreboenden."),
+            notice("Förhandsinformation", "Vi upphandlar kök och måltidsservice. För tre äldreboenden."),
+        ],
+        text_only=True,
+    )  # the same words; in the second text "äldreboenden" opens its own sentence and names the work
+    care_setting, care_work = by_code(setting.branches)["care"].score, by_code(work.branches)["care"].score
+    assert care_work == pytest.approx(min(1.0, care_setting + boost)) and care_work > care_setting
+
+
 SETTING_TITLES = [
     ("sv", "Lokalvård i kommunens äldreboenden och LSS-boenden", "cleaning", "care"),
     ("sv", "Matleveranser till hemtjänstens brukare", "catering", "care"),
