@@ -22,7 +22,7 @@ from matcher.text import Segment, TextPipeline, Word, is_title_field
 from matcher.vocabulary import (
     BRANCH_TERMS,
     CONTEXT_WORDS,
-    GOODS_HEADS,
+    HEADS_NOT_WORK,
     NEGATIONS_AFTER,
     NEGATIONS_BEFORE,
     RESERVATION_CONTEXT,
@@ -122,8 +122,8 @@ class _SwedishWords:
                 found.append(entry)
                 continue
             head = self._head(suffix)
-            if head is None or (entry.kind == "branch" and _names_goods(head)):
-                continue  # not a compound, or one naming goods: "storköksutrustning" is equipment
+            if head is None or (entry.kind == "branch" and _head_not_work(head)):
+                continue  # not a compound, or one naming something else: "storköksutrustning" is equipment
             found.append(entry)
         result = tuple(found)
         if len(self._cache) < 200_000:
@@ -177,8 +177,8 @@ class RuleSet:
             entry = self._entries[strings[match_id]]
             if entry.kind == "social" and _negated(doc, start, end):
                 continue
-            if entry.kind == "branch" and any(_names_goods(t.text) for t in doc[end : end + 2]):
-                continue  # "catering equipment": goods, not catering
+            if entry.kind == "branch" and any(_head_not_work(t.text) for t in doc[end : end + 2]):
+                continue  # "catering equipment", "social care workers": not the work
             span = doc[start:end]
             hits.append(_hit(entry, segment.field, span.start_char, span.end_char))
         hits += self._reservations(doc, segment)
@@ -190,7 +190,7 @@ class RuleSet:
                 if (
                     entry.kind == "branch"
                     and self.pipeline.lang == "en"
-                    and _followed_by_goods(segment, local_end)
+                    and _followed_by_not_work(segment, local_end)
                 ):
                     continue
                 hits.append(_hit(entry, word.field, word.local, local_end))
@@ -240,9 +240,9 @@ def _deduplicated(hits: list[RuleHit]) -> list[RuleHit]:
     return sorted(kept, key=lambda h: (h.field, h.start))
 
 
-def _names_goods(head: str) -> bool:
-    """Return True when a compound's head or the word after a phrase names goods ("utrustning")."""
-    return any(head == goods or head.endswith(goods) for goods in GOODS_HEADS)
+def _head_not_work(head: str) -> bool:
+    """Tell whether a compound's head, or the word after a phrase, is goods, staff, a body or a course."""
+    return any(head == other or head.endswith(other) for other in HEADS_NOT_WORK)
 
 
 def _mark_context(hits: list[RuleHit], segment: Segment) -> list[RuleHit]:
@@ -324,10 +324,10 @@ def _negated(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
-def _followed_by_goods(segment: Segment, end: int) -> bool:
-    """Return True when one of the two words after a segment offset names goods ("... vehicles")."""
+def _followed_by_not_work(segment: Segment, end: int) -> bool:
+    """Return True when one of the two words after a segment offset is goods, staff... ("vehicles")."""
     following = segment.text[end : end + 40].split()[:2]
-    return any(_names_goods(word.strip(",.;:()")) for word in following)
+    return any(_head_not_work(word.strip(",.;:()")) for word in following)
 
 
 def _negated_chars(doc: Doc, start_char: int, end_char: int) -> bool:

@@ -452,11 +452,39 @@ BRANCH_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# A branch word that names goods, not work, is no branch evidence: "storköksutrustning" (kitchen
-# equipment), "städmaskiner", "catering equipment". Swedish: the head of a compound whose first part
-# is the branch word; English: the word right after the branch phrase.
-GOODS_HEADS: frozenset[str] = frozenset(
+# A branch word that only qualifies another thing is no branch evidence: goods ("storköksutrustning",
+# kitchen equipment; "städmaskiner"; "catering equipment"), staff, bodies and courses ("social care
+# workers", "Health and Social Care Partnership", "omsorgsutbildning"). Swedish: the head of a
+# compound whose first part is the branch word; English: the word right after the branch phrase.
+HEADS_NOT_WORK: frozenset[str] = frozenset(
     [
+        # staff, bodies and courses
+        "personal",
+        "personalen",
+        "bemanning",
+        "medarbetare",
+        "utbildning",
+        "utbildningar",
+        "utbildningen",
+        "kurs",
+        "kurser",
+        "partnerskap",
+        "workers",
+        "worker",
+        "staff",
+        "staffing",
+        "personnel",
+        "professionals",
+        "practitioners",
+        "partnership",
+        "partnerships",
+        "sector",
+        "qualifications",
+        "qualification",
+        "training",
+        "courses",
+        "apprenticeships",
+        # goods
         "utrustning",
         "maskin",
         "maskiner",

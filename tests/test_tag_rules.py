@@ -159,6 +159,11 @@ NOT_BRANCH: list[tuple[str, str]] = [
     ("sv", "Tryckluftsanläggning"),  # compressed air, not printing
     ("en", "Supply of catering equipment"),
     ("en", "Purchase of refuse collection vehicles"),
+    # staff, bodies and courses: the branch word only qualifies them
+    ("en", "Supply of agency social care workers"),
+    ("en", "Health and Social Care Partnership"),
+    ("sv", "Omsorgsutbildning"),
+    ("sv", "Bemanning av omsorgspersonal"),
 ]
 
 
