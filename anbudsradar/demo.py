@@ -8,7 +8,6 @@ outbox, and create the web login that `anbudsradar serve --demo` uses.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,10 +18,14 @@ from anbudsradar.samples.norrbotten import write_samples
 from anbudsradar.tagging import RetagSummary, retag
 from anbudsradar.web.demo import ensure_demo_user
 from crawlers.demo import DemoCrawl, crawl_demo_sources
+from crawlers.scratch import fresh_folder
 from matcher.match_demo import MatchDemoSummary, run_match_demo
 from models import Notice, NoticeTag
 from models.db import database
 from notifier.demo import DemoDigests, send_demo_digests
+
+# What the demo writes into its folder: anything else there is not the demo's to delete.
+DEMO_FILES = ("samples", "outbox", "demo-sources.yaml", "secret_key", "anbudsradar.db*")
 
 
 @dataclass(slots=True)
@@ -42,11 +45,13 @@ class DemoResult:
 
 
 def run_demo(folder: Path, today: date | None = None) -> DemoResult:
-    """Run every step of the demo in `folder` (emptied first) and return what happened."""
+    """Run every step of the demo in `folder` (emptied first) and return what happened.
+
+    Raise ScratchFolderError, deleting nothing, when the folder holds files the demo did not make.
+    """
     from matcher.tagger import Tagger  # noqa: PLC0415 - spaCy loads only when the demo runs
 
-    if folder.exists():
-        shutil.rmtree(folder)
+    fresh_folder(folder, DEMO_FILES)
     today = today or date.today()
     samples = write_samples(folder / "samples", today)
     database_url = f"sqlite:///{folder / 'anbudsradar.db'}"

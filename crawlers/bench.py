@@ -12,7 +12,6 @@ Times are the spider's own (open to close, from crawl_run), so Python start-up i
 from __future__ import annotations
 
 import io
-import shutil
 import tarfile
 import time
 import uuid
@@ -25,9 +24,12 @@ from anbudsradar.samples.norrbotten import sample_notices
 from crawlers.localsite import Reply, serving, ted_result, ted_search_route
 from crawlers.parsers.dispatch import parse_one
 from crawlers.run import crawl_in_subprocess
+from crawlers.scratch import fresh_folder
 from models.db import database
 from models.store import NoticeStore
 
+# What a run writes into its folder: anything else there is not the benchmark's to delete.
+BENCH_FILES = ("api-sources.yaml", "package-sources.yaml", "api.db*", "direct.db*", "package.db*")
 _NAMESPACE = uuid.UUID("0b6d3c52-7f0e-4a8e-9a3c-5a1f1f6e2b10")
 
 
@@ -88,9 +90,7 @@ def run_crawl_benchmark(
     folder: Path, *, api_notices: int, package_notices: int, today: date
 ) -> CrawlBenchmark:
     """Run both measurements in a fresh folder and return the figures."""
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    fresh_folder(folder, BENCH_FILES)
     notices = generated_notices(api_notices, today)
     api = _crawl_api(folder, notices, today)
     direct = _parse_and_store(folder, notices)

@@ -21,5 +21,9 @@ class SpiderArgumentError(CrawlError):
     """Raised by a spider's constructor for a wrong argument (bad date, source of another kind)."""
 
 
+class ScratchFolderError(CrawlError):
+    """Raised by crawlers.scratch for a --folder to be emptied that holds files a run did not make."""
+
+
 class ListingFieldError(ParseError):
     """Raised by crawlers.listing when a feed or listing entry lacks what a notice needs (a title)."""

@@ -149,8 +149,32 @@ def scrapy_settings(
     settings.set("DATABASE_URL", database_url, priority="cmdline")
     if fast:
         settings.setdict(FAST_SETTINGS, priority="cmdline")
+    for name, value in (overrides or {}).items():
+        _check_override(settings, name, value)
     settings.setdict(dict(overrides or {}), priority="cmdline")
     return settings
+
+
+def _check_override(settings: Settings, name: str, value: Any) -> None:
+    """Raise CrawlError for a -s value that Scrapy could not read as its setting's kind (yes/no, number).
+
+    Scrapy reads a setting only when a component starts, where a bad value ends the crawl with a
+    traceback; the kind is that of the value the setting has now (Scrapy's default or the project's).
+    """
+    current = settings.get(name)
+    if not isinstance(value, str) or current is None:
+        return
+    probe = Settings({name: value})
+    if isinstance(current, bool):
+        read, kind = probe.getbool, "yes or no (1/0, true/false)"
+    elif isinstance(current, int | float):  # Scrapy reads many whole-number defaults as floats
+        read, kind = probe.getfloat, "a number"
+    else:
+        return
+    try:
+        read(name)
+    except ValueError:
+        raise CrawlError(f"-s {name}={value}: expected {kind}, like the current value {current!r}") from None
 
 
 def resume_date(high_water_mark: str | None, spidercls: type[BaseSpider]) -> date | None:

@@ -40,6 +40,9 @@ class CompiledSelector:
         return joined or None
 
 
+_EMPTY_PAGE = Selector(text="<html><body></body></html>")
+
+
 def compile_selector(expression: str) -> CompiledSelector:
     """Translate and check a configured selector; raise ValueError with the reason when it is invalid."""
     text = expression.strip()
@@ -49,7 +52,10 @@ def compile_selector(expression: str) -> CompiledSelector:
         xpath = text.removeprefix("xpath:").strip()
         try:
             etree.XPath(xpath)
-        except etree.XPathSyntaxError as exc:
+            # Some errors show only when the expression runs (an undefined $variable, namespace prefix
+            # or function): run it once on an empty page, as parsel will, so that it fails on load.
+            _EMPTY_PAGE.xpath(xpath)
+        except (etree.XPathSyntaxError, ValueError) as exc:
             raise ValueError(f"invalid XPath {xpath!r}: {exc}") from None
         return CompiledSelector(text, xpath)
     css = text.removeprefix("css:").strip()

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import yaml
 
 from crawlers.exceptions import SourceConfigError, UnknownSourceError
+from crawlers.parsers import yamlsafe
 from crawlers.parsers.normalise import country_code
 from crawlers.parsers.record import NOTICE_TYPES, NoticeRecord
 from crawlers.selectors import CompiledSelector, compile_selector
@@ -48,6 +49,7 @@ _ORG_NUMBER_RE = re.compile(r"^(\d{6})-?(\d{4})$")
 _NUTS_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 _CPV_PREFIX_RE = re.compile(r"^\d{2,8}$")
 _ISSUE_RE = re.compile(r"^\d{4}-?\d{5}$")
+MAX_PAGES = 1_000_000  # `max_pages` guards against a looping `next` link; any bound above is a typo
 T = TypeVar("T")
 
 
@@ -191,7 +193,7 @@ def load_sources(path: Path) -> dict[str, SourceConfig]:
 def parse_sources(text: str, origin: str = "sources.yaml") -> dict[str, SourceConfig]:
     """Validate the YAML text of a sources file (see load_sources)."""
     try:
-        document = yaml.safe_load(text)
+        document = yamlsafe.load(text, origin)  # bounded depth and aliases, no key written twice
     except yaml.YAMLError as exc:
         raise SourceConfigError(f"{origin}: not valid YAML: {exc}") from None
     if not isinstance(document, dict) or not isinstance(document.get("sources"), dict):
@@ -269,9 +271,23 @@ class _Reader:
     def url(self, key: str, *, required: bool = False) -> str | None:
         """Return an http(s) URL (a template may contain {placeholders})."""
         value = self.text(key, required=required)
-        parsed = urlparse(value) if value is not None else None
-        if parsed is not None and (parsed.scheme not in ("http", "https") or not parsed.netloc):
+        if value is None:
+            return None
+        try:
+            parsed = urlparse(value)
+            parsed.port  # noqa: B018 - raises ValueError for a port that is not a number in 0..65535
+        except ValueError as exc:  # e.g. "Invalid IPv6 URL", "Port out of range 0-65535"
+            raise self.error(key, f"{value!r} is not an http(s) URL ({exc})") from None
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise self.error(key, f"{value!r} is not an http(s) URL")
+        return value
+
+    def whole(self, key: str, default: int, low: int, high: int, why: str = "") -> int:
+        """Return a whole number in low..high (the default when absent), or raise saying the range."""
+        value = self.get(key, int, default)
+        assert value is not None  # the default is a number
+        if not low <= value <= high:
+            raise self.error(key, f"{value} is outside {low}..{high}{why}")
         return value
 
 
@@ -375,9 +391,7 @@ def _ted_search(reader: _Reader) -> TedSearchOptions:
     for code in types:
         if not re.fullmatch(r"[a-z0-9-]+", code):
             raise reader.error("notice_types", f"{code!r} is not a TED notice-type code (e.g. cn-standard)")
-    page_size = int(reader.get("page_size", int, 100) or 100)
-    if not 1 <= page_size <= 250:
-        raise reader.error("page_size", f"{page_size} is outside 1..250 (the API's maximum is 250)")
+    page_size = reader.whole("page_size", 100, 1, 250, " (the API's maximum is 250)")
     return TedSearchOptions(countries, cpv, nuts, types, reader.text("expert_query"), page_size)
 
 
@@ -396,7 +410,7 @@ def _ocds(reader: _Reader) -> OcdsOptions:
     since_format = reader.text("since_format") or "%Y-%m-%dT%H:%M:%S"
     if "%Y" not in since_format:
         raise reader.error("since_format", f"{since_format!r} has no %Y (a strftime format, e.g. %Y-%m-%d)")
-    max_pages = int(reader.get("max_pages", int, 1000) or 1000)
+    max_pages = reader.whole("max_pages", 1000, 1, MAX_PAGES)
     return OcdsOptions(
         since_parameter=reader.text("since_parameter") or "updatedFrom",
         since_format=since_format,
@@ -447,7 +461,7 @@ def _listing(reader: _Reader) -> ListingOptions:
         raise selectors.error("detail_fields", "are read on the item's detail page: add a `link` selector")
     if "title" not in fields and "title" not in detail:
         raise selectors.error("fields", "a `title` selector is required (in fields or detail_fields)")
-    max_pages = int(reader.get("max_pages", int, 20) or 20)
+    max_pages = reader.whole("max_pages", 20, 1, MAX_PAGES)
     return ListingOptions(
         item=single["item"],
         fields=fields,

@@ -108,7 +108,7 @@ def normalise_org_number(text: object) -> str:
     digits = re.sub(r"[\s\-+]", "", raw)
     if len(digits) == 12 and digits[:2] in ("16", "19", "20"):
         digits = digits[2:]
-    if not (len(digits) == 10 and digits.isdigit()):
+    if not (len(digits) == 10 and digits.isascii() and digits.isdigit()):  # not '５５６…' (full width)
         raise OrgNumberError(
             f"organisation number {raw!r} is not 10 digits: write it as NNNNNN-NNNN, e.g. 556012-5790",
             f"organisationsnumret {raw!r} har inte 10 siffror: skriv det som NNNNNN-NNNN, t.ex. 556012-5790",

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from notifier.exceptions import NotifierConfigError
@@ -97,11 +99,9 @@ def load_notifier_settings(env: Mapping[str, str] | None = None) -> NotifierSett
     if not _ADDRESS_RE.match(contact):
         raise NotifierConfigError(f"ANBUDSRADAR_CONTACT_EMAIL={contact!r} is not an e-mail address")
     ca_file = _text(env, "ANBUDSRADAR_SMTP_CA_FILE")
-    if ca_file and not Path(ca_file).is_file():
-        raise NotifierConfigError(f"ANBUDSRADAR_SMTP_CA_FILE={ca_file!r}: no such file")
-    base_url = (_text(env, "ANBUDSRADAR_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
-    if not re.match(r"^https?://[^/\s]+", base_url):
-        raise NotifierConfigError(f"ANBUDSRADAR_BASE_URL={base_url!r} is not an http(s) URL")
+    if ca_file:
+        _check_ca_file("ANBUDSRADAR_SMTP_CA_FILE", ca_file)
+    base_url = _base_url("ANBUDSRADAR_BASE_URL", _text(env, "ANBUDSRADAR_BASE_URL") or "http://127.0.0.1:8000")
     return NotifierSettings(
         smtp_host=host,
         smtp_port=_int(env, "ANBUDSRADAR_SMTP_PORT", DEFAULT_PORTS[security], 1, 65535),
@@ -109,7 +109,7 @@ def load_notifier_settings(env: Mapping[str, str] | None = None) -> NotifierSett
         smtp_user=user,
         smtp_password=password,
         smtp_ca_file=Path(ca_file) if ca_file else None,
-        smtp_timeout=_float(env, "ANBUDSRADAR_SMTP_TIMEOUT", 30.0),
+        smtp_timeout=_float(env, "ANBUDSRADAR_SMTP_TIMEOUT", 30.0, 0.1, 3600.0),
         from_address=from_address,
         contact_email=contact,
         organisation=_text(env, "ANBUDSRADAR_ORGANISATION") or "Anbudsradar",
@@ -124,7 +124,7 @@ def load_notifier_settings(env: Mapping[str, str] | None = None) -> NotifierSett
         retry_minutes=_int(env, "ANBUDSRADAR_DIGEST_RETRY_MINUTES", 60, 1, 24 * 60),
         rate_per_minute=_int(env, "ANBUDSRADAR_SMTP_RATE_PER_MINUTE", 30, 0, 100_000),
         smtp_attempts=_int(env, "ANBUDSRADAR_SMTP_ATTEMPTS", 4, 1, 20),
-        smtp_backoff=_float(env, "ANBUDSRADAR_SMTP_BACKOFF", 2.0),
+        smtp_backoff=_float(env, "ANBUDSRADAR_SMTP_BACKOFF", 2.0, 0.0, 3600.0),
         send_empty=_bool(env, "ANBUDSRADAR_DIGEST_SEND_EMPTY", default=False),
         closing_days=_int(env, "ANBUDSRADAR_DIGEST_CLOSING_DAYS", 7, 1, 60),
         max_per_section=_int(env, "ANBUDSRADAR_DIGEST_MAX_PER_SECTION", 15, 1, 500),
@@ -155,14 +155,15 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    """Read seconds within [low, high]; nan, inf and 0 for a timeout would fail only when sending."""
     raw = _text(env, name)
     try:
         value = default if raw is None else float(raw)
     except ValueError:
         raise NotifierConfigError(f"{name}={raw!r} is not a number") from None
-    if value < 0:
-        raise NotifierConfigError(f"{name}={value} must not be negative")
+    if not low <= value <= high:  # also false for nan
+        raise NotifierConfigError(f"{name}={raw!r} must be between {low:g} and {high:g} (seconds)")
     return value
 
 
@@ -189,8 +190,36 @@ def _zone(env: Mapping[str, str], name: str, default: str) -> ZoneInfo:
     raw = _text(env, name) or default
     try:
         return ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
         raise NotifierConfigError(f"{name}={raw!r} is not a time zone name like Europe/Stockholm") from None
+
+
+def _base_url(name: str, raw: str) -> str:
+    """Return the links' base URL without a trailing slash; raise unless it is http(s)://host[:port][/path]."""
+    base_url = raw.rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", base_url):
+        raise NotifierConfigError(f"{name}={base_url!r} is not an http(s) URL")
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0..65535
+    except ValueError as exc:  # e.g. "Invalid IPv6 URL": every link in every digest would be broken
+        raise NotifierConfigError(f"{name}={base_url!r} is not an http(s) URL ({exc})") from None
+    if parts.query or parts.fragment or any(char.isspace() for char in base_url):
+        raise NotifierConfigError(
+            f"{name}={base_url!r}: the links are built by adding paths to it, so it can have no "
+            "'?', '#' or spaces (e.g. https://anbudsradar.example.org)"
+        )
+    return base_url
+
+
+def _check_ca_file(name: str, path: str) -> None:
+    """Raise unless `path` is a readable PEM file of CA certificates (else TLS would fail at send time)."""
+    if not Path(path).is_file():
+        raise NotifierConfigError(f"{name}={path!r}: no such file")
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError) as exc:
+        raise NotifierConfigError(f"{name}={path!r} is not a PEM file of CA certificates ({exc})") from None
 
 
 def _address(name: str, raw: str) -> Address:

@@ -6,8 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from anbudsradar.cli import main
 from crawlers.exceptions import SourceConfigError, UnknownSourceError
+from crawlers.run import scrapy_settings
 from crawlers.sources import (
     BUYER_KEYS,
     COMMON_KEYS,
@@ -28,6 +31,12 @@ LISTING = (
     "    kind: html_listing\n    url: https://www.pitea.se/upphandling\n" + BUYER + "    selectors:\n"
     "      item: ul.lista li\n      fields: {title: a::text}\n"
 )
+
+# "Billion laughs" in one value: each anchor repeats the one before nine times, 9**7 strings at the end.
+ALIAS_BOMB = "sources:\n  s:\n    kind: ted_search_api\n    expert_query: [&a [x, x, x, x, x, x, x, x, x]"
+for _old, _new in zip("abcdef", "bcdefg", strict=True):
+    ALIAS_BOMB += f", &{_new} [{', '.join([f'*{_old}'] * 9)}]"
+ALIAS_BOMB += "]\n"
 
 # case -> (YAML of one source named "s", words the error must contain)
 BAD_SOURCES = {
@@ -68,6 +77,25 @@ BAD_SOURCES = {
     "ted cpv": ("    kind: ted_search_api\n    cpv: ['9091x']\n", "not a CPV code"),
     "issue": ("    kind: ted_daily_packages\n    issues: ['2024-1']\n", "not an OJ S issue"),
     "enabled not bool": (LISTING + "    enabled: kanske\n", "enabled: expected bool"),
+    "impossible date": (
+        "    kind: ted_daily_packages\n    issues: [2024-13-45]\n", "'2024-13-45': month must be in 1..12"
+    ),
+    "key given twice": (
+        "    kind: ted_search_api\n    page_size: 10\n    page_size: 20\n",
+        "found duplicate key 'page_size'",
+    ),
+    "url bad ipv6": (LISTING.replace("https://www.pitea.se", "http://[::1"), "(Invalid IPv6 URL)"),
+    "url bad port": (LISTING.replace("www.pitea.se", "www.pitea.se:99999"), "(Port out of range 0-65535)"),
+    "ted page size 0": ("    kind: ted_search_api\n    page_size: 0\n", "page_size: 0 is outside 1..250"),
+    "ocds max_pages 0": (
+        "    kind: ocds_api\n    url: https://x.se/api\n    max_pages: 0\n",
+        "max_pages: 0 is outside 1..1000000",
+    ),
+    "listing max_pages negative": (LISTING + "    max_pages: -1\n", "max_pages: -1 is outside 1..1000000"),
+    "xpath unknown function": (
+        LISTING.replace("a::text", "'xpath:string(unknown())'"),
+        "title: invalid XPath 'string(unknown())': XPath error: Unregistered function",
+    ),
     "feed detail without follow": (
         "    kind: feed\n    url: https://x.se/rss\n" + BUYER + "    detail_fields: {value: b::text}\n",
         "set follow_links: true",
@@ -91,11 +119,17 @@ def test_a_misconfigured_source_is_refused_with_a_clear_error(body: str, words: 
         ("sources:\n  Luleå Kommun:\n    kind: feed\n", "use lower-case letters"),
         ("sources: {a: {kind: feed}\n", "not valid YAML"),
         ("sources: {}\nsource: {}\n", "unknown key 'source'"),
+        (  # the first one was silently replaced
+            "sources:\n  s: {kind: ted_search_api}\n  s: {kind: ted_daily_packages}\n",
+            "found duplicate key 's'\n  in \"my-sources.yaml\", line 3, column 3",
+        ),
+        ("sources: " + "[" * 5000 + "]" * 5000, "nested more than 50 levels deep"),  # was a RecursionError
+        (ALIAS_BOMB, "aliases (*e) expand to more than 100000 values"),  # was gigabytes in the message
     ],
 )
 def test_a_broken_file_is_refused(text: str, words: str) -> None:
     with pytest.raises(SourceConfigError, match=re.escape(words)):
-        parse_sources(text)
+        parse_sources(text, "my-sources.yaml")
 
 
 def test_a_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:
@@ -145,3 +179,24 @@ def test_every_key_and_kind_is_documented() -> None:
     keys |= {key for kind_keys in KIND_KEYS.values() for key in kind_keys}
     assert sorted(key for key in keys if f"`{key}`" not in docs) == []
     assert "Adding a municipality in minutes" in docs
+
+
+@pytest.mark.parametrize(
+    ("override", "words"),
+    [
+        ("DOWNLOAD_DELAY=abc", "-s DOWNLOAD_DELAY=abc: expected a number, like the current value 1.0"),
+        ("CONCURRENT_REQUESTS=many", "-s CONCURRENT_REQUESTS=many: expected a number"),
+        ("AUTOTHROTTLE_ENABLED=kanske", "-s AUTOTHROTTLE_ENABLED=kanske: expected yes or no (1/0"),
+    ],
+)
+def test_a_scrapy_setting_scrapy_cannot_read_is_refused_before_the_crawl(
+    override: str, words: str, tmp_path: Path
+) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  s: {kind: ocds_api, url: 'http://127.0.0.1:9/api'}\n", encoding="utf-8")
+    env = {"ANBUDSRADAR_DATABASE_URL": f"sqlite:///{tmp_path / 'crawl.db'}"}
+    args = ["crawl", "s", "--sources-file", str(sources), "-s", override]
+    result = CliRunner().invoke(main, args, env=env)  # was a traceback from inside Scrapy's engine
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert "Traceback" not in result.output
+    assert scrapy_settings("sqlite://", overrides={"DOWNLOAD_DELAY": "0.5"}).getfloat("DOWNLOAD_DELAY") == 0.5

@@ -115,3 +115,25 @@ def test_bench_match_small(run: Cli) -> None:
     assert result.exit_code == 0
     assert "matching: 40 companies × 200 open notices" in result.output
     assert "teams: 30 companies" in result.output and "greedy score gap" in result.output
+
+
+def test_export_into_a_folder_that_does_not_exist_names_the_file(run: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "saknas" / "foretag.csv"
+    result = CliRunner().invoke(  # was a raw FileNotFoundError
+        main, ["companies", "export", str(target)], env={"ANBUDSRADAR_DATABASE_URL": run.url}
+    )
+    assert result.exit_code == 1
+    assert f"Error: {target}: cannot write the file (No such file or directory)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("bench", "match", "--networks", "100,tusen"), "'tusen' is not a network size"),  # was a ValueError
+        (("bench", "match", "--networks", "-5"), "'-5' is not a network size"),  # was benchmarked as if fine
+        (("consortia", "1", "--accept", "99999999999999999999"), "is not in the range 1<=x<=2147483647"),
+    ],
+)
+def test_option_values_that_cannot_work_are_usage_errors(run: Cli, args: tuple[str, ...], words: str) -> None:
+    result = CliRunner().invoke(main, list(args), env={"ANBUDSRADAR_DATABASE_URL": run.url})
+    assert result.exit_code == 2 and words in result.output and "Traceback" not in result.output

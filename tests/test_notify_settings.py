@@ -75,6 +75,33 @@ def test_defaults_work_offline_with_an_outbox() -> None:
             {"ANBUDSRADAR_SMTP_CA_FILE": "/nowhere/ca.pem"},
             "ANBUDSRADAR_SMTP_CA_FILE='/nowhere/ca.pem': no such file",
         ),
+        (  # was put, broken, into every link of every digest
+            {"ANBUDSRADAR_BASE_URL": "http://[::1"},
+            "ANBUDSRADAR_BASE_URL='http://[::1' is not an http(s) URL (Invalid IPv6 URL)",
+        ),
+        (
+            {"ANBUDSRADAR_BASE_URL": "https://anbud.example.org?lang=sv"},
+            "ANBUDSRADAR_BASE_URL='https://anbud.example.org?lang=sv': the links are built by adding paths",
+        ),
+        (  # was "TLS failed … check ANBUDSRADAR_SMTP_SECURITY and ANBUDSRADAR_SMTP_PORT" when sending
+            {"ANBUDSRADAR_SMTP_CA_FILE": __file__},
+            f"ANBUDSRADAR_SMTP_CA_FILE={__file__!r} is not a PEM file of CA certificates",
+        ),
+        # nan, inf and 0 were accepted and failed as a ValueError or OverflowError on every message
+        ({"ANBUDSRADAR_SMTP_TIMEOUT": "nan"}, "ANBUDSRADAR_SMTP_TIMEOUT='nan' must be between 0.1 and 3600"),
+        ({"ANBUDSRADAR_SMTP_TIMEOUT": "inf"}, "ANBUDSRADAR_SMTP_TIMEOUT='inf' must be between 0.1 and 3600"),
+        ({"ANBUDSRADAR_SMTP_TIMEOUT": "0"}, "ANBUDSRADAR_SMTP_TIMEOUT='0' must be between 0.1 and 3600"),
+        ({"ANBUDSRADAR_SMTP_TIMEOUT": "soon"}, "ANBUDSRADAR_SMTP_TIMEOUT='soon' is not a number"),
+        ({"ANBUDSRADAR_SMTP_BACKOFF": "1e400"}, "ANBUDSRADAR_SMTP_BACKOFF='1e400' must be between 0 and"),
+        ({"ANBUDSRADAR_SMTP_BACKOFF": "-1"}, "ANBUDSRADAR_SMTP_BACKOFF='-1' must be between 0 and 3600"),
+        (  # a folder of the time zone database: was a raw IsADirectoryError
+            {"ANBUDSRADAR_DIGEST_TIMEZONE": "Europe"},
+            "ANBUDSRADAR_DIGEST_TIMEZONE='Europe' is not a time zone name like Europe/Stockholm",
+        ),
+        (  # was a raw OSError (file name too long)
+            {"ANBUDSRADAR_DIGEST_TIMEZONE": "x" * 300},
+            f"ANBUDSRADAR_DIGEST_TIMEZONE='{'x' * 300}' is not a time zone name",
+        ),
     ],
 )
 def test_a_wrong_setting_is_named_in_the_error(env: dict[str, str], message: str) -> None:

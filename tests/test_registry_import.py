@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -223,3 +225,95 @@ def test_network_import_is_idempotent_and_reports_bad_links(session: Session) ->
     a, b = (session.scalar(select(Company.id).where(Company.org_number == org_number(n))) for n in (1, 2))
     assert graph.edges[a, b]["weight"] == 3.0
     assert sorted(kind for kind, _, _ in graph.edges[a, b]["links"]) == ["joint_bid", "network"]
+
+
+# Bad files that ended in a raw exception, or lost rows without a word, before; each now rejects
+# only what is bad, says where, and imports the rest.
+GOOD_ROW = "556012-5790,Bra Städ,cleaning,Luleå,,\n"
+OTHER_ROW = "969999-0058,Gott Café,catering,Piteå,,\n"
+
+
+def test_csv_with_old_mac_line_endings_is_read(session: Session) -> None:
+    data = (HEADER + GOOD_ROW + OTHER_ROW).replace("\n", "\r").encode()  # was a raw csv.Error
+    report = import_company_data(session, data, "mac.csv")
+    assert (report.created, report.errors) == (2, [])
+
+
+def test_a_csv_line_that_cannot_be_read_is_rejected_alone(session: Session) -> None:
+    data = (
+        HEADER
+        + GOOD_ROW  # line 2
+        + f'969999-0017,"{"x" * 200_000}",cleaning,Luleå,,\n'  # line 3: beyond the csv module's limit
+        + OTHER_ROW  # line 4
+        + '969999-0041,"Föreningen "Hela" Människan",cleaning,Luleå,,\n'  # line 5: was mangled silently
+        + '969999-0025,"Öppet citat,cleaning,Luleå,,\n'  # line 6: the quote swallows what follows
+        + "969999-0033,Sist,cleaning,Luleå,,\n"
+    ).encode()
+    report = import_company_data(session, data, "companies.csv")  # was a raw csv.Error
+    assert report.created == 2
+    problems = {p.line: p.message for p in report.errors}
+    assert problems == {
+        3: "a cell is longer than 131072 characters",
+        5: "not a CSV line (',' expected after '\"'): remove what follows a closing quote (\"), or put the "
+        "whole cell in quotes and double the quotes inside it",
+        6: 'a quote (") opened on line 6 is never closed, so every line after it was read as one cell; '
+        "close the quote or remove it",
+    }
+
+
+def test_a_key_given_twice_in_a_yaml_entry_rejects_that_entry(session: Session) -> None:
+    data = (
+        "- {org_number: 556012-5790, name: Bra Städ, branches: cleaning, area_counties: 25, name: Annat}\n"
+        "- {org_number: 969999-0017, name: Ett, Name: Två, branches: cleaning, area_counties: 25}\n"
+        "- {org_number: 969999-0058, name: Gott Café, branches: catering, area_counties: 25}\n"
+    ).encode()
+    report = import_company_data(session, data, "companies.yaml")  # PyYAML kept the last value
+    assert report.created == 1
+    assert [(p.line, p.message, p.message_sv) for p in report.errors] == [
+        (1, "name is given twice; keep one", "name anges två gånger; behåll en"),
+        (2, "name is given twice; keep one", "name anges två gånger; behåll en"),
+    ]
+    assert report.errors[1].org_number == "969999-0017"
+
+
+def test_a_nul_character_rejects_its_row_and_the_others_are_stored(database_url: str) -> None:
+    csv_data = (HEADER + GOOD_ROW.replace("Bra Städ", "Bra\x00Städ") + OTHER_ROW).encode()
+    yaml_data = (
+        '- {org_number: 969999-0017, name: "Noll\\0Byte", branches: cleaning, area_counties: 25}\n'
+        '- {org_number: 969999-0025, name: Städ, branches: cleaning, keywords: [a, "b\\0"],'
+        " area_counties: 25}\n"
+    ).encode()
+    with database(database_url) as sessions, sessions() as session:  # PostgreSQL refused the whole file
+        from_csv = import_company_data(session, csv_data, "companies.csv")
+        from_yaml = import_company_data(session, yaml_data, "companies.yaml")
+        session.commit()
+        names = set(session.scalars(select(Company.name)))
+    assert names == {"Gott Café"}
+    assert [str(p) for p in from_csv.errors] == [
+        "companies.csv:2 (556012-5790): name: a NUL character (\\0) in the value; remove it (the file may be "
+        "damaged)"
+    ]
+    assert from_csv.errors[0].message_sv.startswith("name: ett NUL-tecken (\\0) i värdet; ta bort det")
+    assert [(p.line, p.message.split(":")[0]) for p in from_yaml.errors] == [(1, "name"), (2, "keywords")]
+
+
+def test_organisation_numbers_in_other_digits_are_refused() -> None:
+    with pytest.raises(OrgNumberError, match="is not 10 digits"):  # was stored as '５５６０１２５７９０'
+        normalise_org_number("５５６０１２-５７９０")
+
+
+@given(
+    text=st.text(alphabet="abc,;\"'#:-[]{}&*!|>?\n\r\t\x00 5åÄ", max_size=80),
+    suffix=st.sampled_from([".csv", ".yaml"]),
+)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_file_gives_a_report_or_a_file_error(session: Session, text: str, suffix: str) -> None:
+    header = "org_number,name,branches,area_counties\n" if suffix == ".csv" else ""
+    try:
+        report = import_company_data(session, (header + text).encode(), f"fuzz{suffix}")
+    except RegistryFileError as exc:
+        assert str(exc).startswith(f"fuzz{suffix}") and exc.text.sv
+    else:
+        assert all(problem.message and problem.message_sv for problem in report.errors)
+    finally:
+        session.rollback()

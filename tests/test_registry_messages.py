@@ -204,6 +204,12 @@ BAD_CELLS: list[tuple[dict[str, str], str, str]] = [
     ),
 ]
 
+# "Billion laughs": each anchor repeats the one before nine times, 9**7 strings from 300 bytes.
+ALIAS_BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+for _old, _new in zip("abcdef", "bcdefg", strict=True):
+    ALIAS_BOMB += f"{_new}: &{_new} [{', '.join([f'*{_old}'] * 9)}]\n"
+ALIAS_BOMB += "companies: [*g]\n"
+
 
 @pytest.fixture(scope="module")
 def g() -> Gazetteer:
@@ -322,6 +328,31 @@ def test_text_keeps_prefixes_and_joins_per_language() -> None:
             "x.json: okänd filtyp .json; använd .csv, .yaml eller .yml",
         ),
         (b"{}", "x", "x: unknown file type (none); use .csv, .yaml or .yml", "x: okänd filtyp (ingen)"),
+        (
+            b"org_number,name,branches,Name\n",
+            "x.csv",
+            "x.csv: the header has the column(s) name twice; keep one of each",
+            "x.csv: rubrikraden har kolumnen name två gånger; behåll en av varje",
+        ),
+        (
+            b'"org_number,name,branches\n',
+            "x.csv",
+            'x.csv:1: the header cannot be read: a quote (") opened on line 1 is never closed',
+            'x.csv:1: rubrikraden kan inte läsas: ett citattecken (") som öppnas på rad 1 stängs aldrig',
+        ),
+        (  # was a RecursionError (a 500 page on the web)
+            b"companies:\n- " + b"[" * 5000 + b"]" * 5000,
+            "x.yaml",
+            "x.yaml: refused: line 2, column 51: nested more than 50 levels deep",
+            "x.yaml: vägras: rad 2, kolumn 51: mer än 50 nivåer djupt",
+        ),
+        (  # at nine levels, was minutes of work and gigabytes of memory
+            ALIAS_BOMB.encode(),
+            "x.yaml",
+            "x.yaml: refused: line 6, column 8: aliases (*e) expand to more than 100000 values",
+            "x.yaml: vägras: rad 6, kolumn 8: alias (*namn) som växer till mer än 100 000 värden; skriv ut "
+            "värdena i stället",
+        ),
     ],
 )
 def test_unreadable_files_are_explained_in_both_languages(

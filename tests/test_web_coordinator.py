@@ -105,6 +105,12 @@ def test_create_company_with_a_radius_around_a_municipality(client: TestClient, 
         ("employees", "många", "är inget tal"),
         ("area_municipalities", "Luleå", "kommunkoder"),
         ("area_centre", "9999", "finns inte bland Sveriges kommuner"),
+        # each of these was stored as typed: a company that no notice could match, or a wrong number
+        ("org_number", "５５６０３６-０７９３", "tio siffror"),
+        ("area_municipalities", "2581, 9999", "Koden 9999 finns inte bland Sveriges kommuner"),
+        ("area_counties", "25, 99, 98", "Koderna 99, 98 finns inte bland Sveriges län"),
+        ("area_counties", "２５", "länskoder med två siffror"),
+        ("employees", "4.5", "helt antal anställda"),
     ],
 )
 def test_company_form_reports_each_invalid_field(
@@ -244,6 +250,15 @@ def test_unknown_suggestion_or_action_is_refused(client: TestClient, known: Ids)
     )
 
 
+def test_a_note_with_a_nul_character_is_refused(client: TestClient, known: Ids, url: str) -> None:
+    action = f"/coordinator/consortia/{known.suggestion}"
+    data = {"action": "note", "note": "Ring\x00 Anna"}
+    response = post_form(client, "/coordinator/consortia", action, data)  # PostgreSQL: a 500 page
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    with database(url) as sessions, sessions() as session:
+        assert session.scalar(select(ConsortiumEvent.id).where(ConsortiumEvent.action == "note")) is None
+
+
 def test_digest_overview_lists_deliveries_and_failures(client: TestClient) -> None:
     tree = html(client.get("/coordinator/digests"))
     rows = tree.xpath("//table[@id='delivery-table']/tbody/tr")
@@ -330,6 +345,44 @@ def test_csv_import_refuses_files_over_the_limit(client: TestClient) -> None:
     response = post_import(client, "stor.csv", big)
     assert response.status_code == 400
     assert "större än 5 MB" in html(response).xpath("string(//*[@id='import-errors'])")
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "words"),
+    [
+        (  # was a RecursionError: a 500 page
+            "djup.yaml",
+            b"- " + b"[" * 5000 + b"]" * 5000,
+            "djup.yaml: vägras: rad 1, kolumn 52: mer än 50 nivåer djupt",
+        ),
+        (  # was a raw csv.Error: a 500 page
+            "lang.csv",
+            b"org_number,name,branches,area_municipalities\n556036-0793,"
+            + b"x" * 200_000
+            + b",cleaning,2581\n",
+            "lang.csv:2: en cell är längre än 131072 tecken",
+        ),
+        (
+            "dubbel.csv",
+            b"org_number,name,branches,name\n",
+            "dubbel.csv: rubrikraden har kolumnen name två gånger; behåll en av varje",
+        ),
+    ],
+)
+def test_an_import_file_that_broke_the_page_is_explained_in_swedish(
+    client: TestClient, filename: str, data: bytes, words: str
+) -> None:
+    response = post_import(client, filename, data)
+    assert response.status_code == 400
+    assert words in html(response).xpath("string(//*[@id='import-errors'])")
+
+
+def test_an_import_with_old_mac_line_endings_is_stored(client: TestClient, url: str) -> None:
+    data = b"org_number,name,branches,area_municipalities\r556036-0793,Mac AB,cleaning,2581\r"
+    response = post_import(client, "mac.csv", data)  # was a raw csv.Error: a 500 page
+    assert response.status_code == 200
+    with database(url) as sessions, sessions() as session:
+        assert session.scalar(select(Company.name).where(Company.org_number == "5560360793")) == "Mac AB"
 
 
 def test_digest_links_unsubscribe_and_preferences(

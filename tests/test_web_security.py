@@ -9,9 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from anbudsradar.web.auth import SESSION_COOKIE
+from anbudsradar.web.auth import SESSION_COOKIE, create_user
 from anbudsradar.web.exceptions import WebConfigError
 from anbudsradar.web.settings import load_web_settings
+from models.company import Company
 from models.db import database
 from models.user import User, UserSession
 from tests.test_web_support import PASSWORD, USERNAME, copy_of, csrf_of, html, ids, log_in, make_app, texts
@@ -219,3 +220,42 @@ def test_server_errors_are_a_page_without_traceback(url: str) -> None:
     assert response.status_code == 500
     assert "secret internals" not in response.text and "Traceback" not in response.text
     assert html(response).xpath("string(//section[@class='error-page']/@data-status)") == "500"
+
+
+def test_a_nul_character_in_any_text_is_a_clear_400_not_a_server_error(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """On PostgreSQL each of these was a 500 page: it refuses NUL characters in text, even in a query."""
+    monkeypatch.setenv("ANBUDSRADAR_DATA_DIR", str(tmp_path / "var"))  # the digest links' key file
+    with database(database_url) as sessions, sessions() as session:
+        create_user(session, USERNAME, PASSWORD, "Samordnaren Sara")
+        session.commit()
+    with TestClient(make_app(database_url)) as client:
+        token = csrf_of(client, "/login")
+        login = client.post("/login", data={"username": "sara\x00", "password": "x", "csrf_token": token})
+        assert login.status_code == 400 and "username" in html(login).xpath("string(//main)")
+        log_in(client)
+        for path in ("/buyers?q=%00", "/coordinator/companies?q=a%00", "/coordinator/companies?branch=%00"):
+            page = client.get(path)
+            assert page.status_code == 400, path
+            assert "Ogiltiga värden i:" in html(page).xpath("string(//main)")
+        for path in ("/api/buyers?q=%00", "/api/companies?q=%00"):
+            assert client.get(path).status_code == 422, path
+        assert client.get("/unsubscribe/%00?token=x").status_code == 404
+        assert client.get("/buyers?q=Lule%C3%A5").status_code == 200
+        form = "/coordinator/companies/new"
+        data = {"name": "Noll\x00Byte AB", "org_number": "556036-0793", "area_municipalities": "2581",
+                "branches": "cleaning", "csrf_token": csrf_of(client, form)}
+        created = client.post(form, data=data)
+        assert created.status_code == 400
+        assert "NUL-tecken" in html(created).xpath("string(//*[@id='error-name'])")
+        upload = "/coordinator/companies/import"
+        rows = "org_number,name,branches,area_municipalities\n556036-0793,Noll\x00Byte,cleaning,2581\n"
+        rows += "556012-5790,Bra Städ,cleaning,2580\n"
+        imported = client.post(
+            upload, data={"csrf_token": csrf_of(client, upload)}, files={"file": ("f.csv", rows.encode())}
+        )
+        assert imported.status_code == 400
+        assert "f.csv:2 (556036-0793): name: ett NUL-tecken" in html(imported).xpath("string(//main)")
+    with database(database_url) as sessions, sessions() as session:
+        assert list(session.scalars(select(Company.name))) == ["Bra Städ"]

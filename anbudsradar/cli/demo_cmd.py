@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from anbudsradar.demo import DemoResult, run_demo
+from crawlers.exceptions import ScratchFolderError
 from crawlers.run import CrawlReport
 
 RESERVED_LABELS = {"shelteredWorkshop": "4 kap. 18 §", "publicServiceMissionOrganization": "res-pub-ser"}
@@ -20,14 +21,17 @@ RESERVED_LABELS = {"shelteredWorkshop": "4 kap. 18 §", "publicServiceMissionOrg
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("var/demo"),
     show_default=True,
-    help="Where the demo writes its samples and database (emptied first).",
+    help="Where the demo writes its samples and database (emptied first; refused if it holds other files).",
 )
 def demo(folder: Path) -> None:
     """Run the demo end to end and print what each step did."""
     console = Console()
     if not console.is_terminal:  # piped or in CI: rich would assume 80 columns and fold the table
         console = Console(width=160)
-    result = run_demo(folder)
+    try:
+        result = run_demo(folder)
+    except ScratchFolderError as exc:
+        raise click.ClickException(str(exc)) from None
     _print_summary(console, result)
 
 

@@ -160,8 +160,11 @@ def companies_export(file: Path, active_only: bool) -> None:
         if str(file) == "-":
             export_companies(rows, sys.stdout)
             return
-        with file.open("w", encoding="utf-8", newline="") as out:
-            count = export_companies(rows, out)
+        try:
+            with file.open("w", encoding="utf-8", newline="") as out:
+                count = export_companies(rows, out)
+        except OSError as exc:  # a folder that does not exist, no permission, a full disk
+            raise click.ClickException(f"{file}: cannot write the file ({exc.strerror})") from None
     click.echo(f"wrote {count} companies to {file}", err=True)
 
 
@@ -245,11 +248,15 @@ def match(*, org_number: str | None, since: datetime | None, limit: int, dry_run
     click.echo(summary + f" in {run.seconds:.2f} s")
 
 
+# A suggestion's database id: positive and within a 32-bit INTEGER, so no database sees a bad one.
+SUGGESTION_ID = click.IntRange(1, 2**31 - 1)
+
+
 @click.command()
 @click.argument("notice_id")
-@click.option("--accept", "accept_id", type=int, help="Accept suggestion ID.")
-@click.option("--dismiss", "dismiss_id", type=int, help="Dismiss suggestion ID.")
-@click.option("--propose", "propose_id", type=int, help="Set suggestion ID back to proposed.")
+@click.option("--accept", "accept_id", type=SUGGESTION_ID, help="Accept suggestion ID.")
+@click.option("--dismiss", "dismiss_id", type=SUGGESTION_ID, help="Dismiss suggestion ID.")
+@click.option("--propose", "propose_id", type=SUGGESTION_ID, help="Set suggestion ID back to proposed.")
 @click.option("--by", "actor", default="", help="Who changes the status (required with --accept/--dismiss).")
 @click.option("--note", help="A note to keep with the status change.")
 @click.option("--teams", type=click.IntRange(1, 10), default=3, show_default=True, help="Teams per tender.")
@@ -314,20 +321,31 @@ def _company_names(session: Session, pks: set[int]) -> dict[int, str]:
     return dict(session.execute(query).all())
 
 
+def _network_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> list[int]:
+    """Read --networks: comma-separated whole numbers from 2 to 10**6 (the companies in a network)."""
+    sizes = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        if not part.isascii() or not part.isdigit() or not 2 <= int(part) <= 10**6:
+            raise click.BadParameter(f"{part!r} is not a network size from 2 to 1000000 (e.g. 100,1000)")
+        sizes.append(int(part))
+    return sizes
+
+
 @click.command("match")
 @click.option("--companies", "n_companies", type=click.IntRange(1, 10**6), default=10_000, show_default=True)
 @click.option("--notices", "n_notices", type=click.IntRange(1, 10**7), default=50_000, show_default=True)
-@click.option("--networks", default="100,1000,10000", show_default=True,
+@click.option("--networks", default="100,1000,10000", show_default=True, callback=_network_sizes,
               help="Network sizes for the consortium search, comma-separated.")
 @click.option("--tenders", type=click.IntRange(1, 1000), default=30, show_default=True,
               help="Tenders per network size.")
 @click.option("--seed", type=int, default=20261129, show_default=True)
-def bench_match(*, n_companies: int, n_notices: int, networks: str, tenders: int, seed: int) -> None:
+def bench_match(*, n_companies: int, n_notices: int, networks: list[int], tenders: int, seed: int) -> None:
     """Measure matching (companies × open notices, peak memory) and team search (CP-SAT vs greedy)."""
     from anbudsradar.benchmarks.match_bench import run_consortium_bench, run_match_bench  # noqa: PLC0415
 
-    sizes = [int(s) for s in networks.split(",") if s.strip()]
     result = run_match_bench(n_companies, n_notices, seed)
     click.echo(result.describe())
-    for line in run_consortium_bench(sizes, tenders, seed):
+    for line in run_consortium_bench(networks, tenders, seed):
         click.echo(line.describe())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from anbudsradar.config import ConfigError, load_settings
+from anbudsradar.config import ConfigError, check_database_url, load_settings
 
 DEMO_DATABASE = Path("var/demo/anbudsradar.db")
 
@@ -42,6 +42,8 @@ def serve(host: str, port: int, database_url: str | None, demo: bool, log_level:
         settings = load_web_settings(demo=demo)
         if database_url is None:
             database_url = f"sqlite:///{DEMO_DATABASE}" if demo else load_settings().database_url
+        else:
+            check_database_url(database_url, "--database")
     except (WebConfigError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     if demo and not DEMO_DATABASE.exists():
@@ -62,8 +64,12 @@ def users() -> None:
 
 
 def _database_url(database_url: str | None) -> str:
+    """Return the --database URL, checked, or else the configured one; a bad one is a clean error."""
     try:
-        return database_url or load_settings().database_url
+        if database_url:
+            check_database_url(database_url, "--database")
+            return database_url
+        return load_settings().database_url
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -7,7 +7,7 @@ on the command line); these checks are the form's own first pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,11 +88,14 @@ def parse_form(data: Mapping[str, Any], branch_values: list[str], paused: bool) 
     raw = {name: str(data.get(name) or "").strip()[:2000] for name in TEXT_FIELDS}
     form = CompanyForm(raw, [b for b in branch_values if isinstance(b, str)], paused)
     v, e = form.values, form.errors
+    for name, text in raw.items():
+        if "\x00" in text:  # PostgreSQL refuses to store it; nobody types it on purpose
+            e[name] = "Fältet innehåller ett NUL-tecken (\\0); ta bort det."
     if not raw["name"]:
         e["name"] = "Ange företagets namn."
     v["name"] = raw["name"][:300]
     digits = re.sub(r"[\s-]", "", raw["org_number"])
-    if not (len(digits) == 10 and digits.isdigit()):
+    if not (len(digits) == 10 and digits.isascii() and digits.isdigit()):
         e["org_number"] = "Organisationsnumret ska ha tio siffror, t.ex. 769612-3456."
     elif not luhn_ok(digits):
         e["org_number"] = f"Organisationsnumret {raw['org_number']} har fel kontrollsiffra."
@@ -114,6 +117,8 @@ def parse_form(data: Mapping[str, Any], branch_values: list[str], paused: bool) 
         raw, "area_municipalities", 4, e, "kommunkoder med fyra siffror, t.ex. 2580"
     )
     v["area_counties"] = _codes(raw, "area_counties", 2, e, "länskoder med två siffror, t.ex. 25")
+    _known_codes(v["area_municipalities"], "area_municipalities", _municipality_codes, e, "kommuner")
+    _known_codes(v["area_counties"], "area_counties", _county_codes, e, "län")
     centre = raw["area_centre"]
     if centre and not (len(centre) == 4 and centre.isdigit()):
         e["area_centre"] = "Ange en kommunkod med fyra siffror, t.ex. 2580."
@@ -122,6 +127,8 @@ def parse_form(data: Mapping[str, Any], branch_values: list[str], paused: bool) 
     v["area_centre"] = centre or None
     v["area_radius_km"] = _number(raw, "area_radius_km", 0, 2000, e)
     employees = _number(raw, "employees", 0, 100_000, e)
+    if employees is not None and employees != int(employees):
+        e["employees"] = "Ange ett helt antal anställda."
     v["employees"] = None if employees is None else int(employees)
     v["max_contract_value_sek"] = _number(raw, "max_contract_value_sek", 0, 1e12, e)
     v["yearly_turnover_sek"] = _number(raw, "yearly_turnover_sek", 0, 1e12, e)
@@ -139,9 +146,22 @@ def _items(text: str) -> list[str]:
 
 def _codes(raw: dict[str, str], name: str, length: int, errors: dict[str, str], hint: str) -> list[str]:
     codes = _items(raw[name])
-    if any(not (len(code) == length and code.isdigit()) for code in codes):
+    if any(not (len(code) == length and code.isascii() and code.isdigit()) for code in codes):
         errors[name] = f"Ange {hint}, åtskilda med komma."
     return codes
+
+
+def _known_codes(
+    codes: list[str], name: str, known: Callable[[], set[str]], errors: dict[str, str], what: str
+) -> None:
+    """Report codes of the right shape that name no Swedish municipality (or county), as the import does."""
+    if name in errors or not codes:
+        return
+    unknown = [code for code in codes if code not in known()]
+    if unknown:
+        listed = ", ".join(unknown)
+        noun = "Koden" if len(unknown) == 1 else "Koderna"
+        errors[name] = f"{noun} {listed} finns inte bland Sveriges {what}."
 
 
 def _number(raw: dict[str, str], name: str, low: float, high: float, errors: dict[str, str]) -> float | None:
@@ -164,3 +184,10 @@ def _municipality_codes() -> set[str]:
     from matcher.areas import gazetteer  # noqa: PLC0415 - read the table only when a form has a centre
 
     return {m.code for m in gazetteer().municipalities}
+
+
+def _county_codes() -> set[str]:
+    """Return the codes of Sweden's counties."""
+    from matcher.areas import COUNTIES  # noqa: PLC0415 - as _municipality_codes
+
+    return set(COUNTIES)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
+from pydantic import AfterValidator
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -48,3 +49,23 @@ RequiredUser = Annotated[CurrentUser, Depends(require_user)]
 TenderAccess = Depends(tender_access)
 # Ids in paths: positive and within a 32-bit INTEGER (PostgreSQL's), so no database ever sees a bad one.
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def one_line(value: str | None) -> str | None:
+    """Refuse control characters in a one-line value (a NUL would break PostgreSQL)."""
+    if value is not None and any(ord(char) < 32 for char in value):
+        raise ValueError("contains control characters")
+    return value
+
+
+def without_nul(value: str | None) -> str | None:
+    """Refuse a NUL character in free text that is stored (PostgreSQL cannot store it); keep line breaks."""
+    if value is not None and "\x00" in value:
+        raise ValueError("contains a NUL character")
+    return value
+
+
+# A search box's text: the same rules as the tender list's `q` (anbudsradar.web.queries.filters).
+SearchText = Annotated[str | None, Query(max_length=200), AfterValidator(one_line)]
+# A company's organisation number in a digest link (notifier.links): ten digits first.
+OrgNumberPath = Annotated[str, Path(pattern=r"^[0-9]{10}")]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from anbudsradar.web.deps import DbSession, PathId, RequiredUser, TenderAccess
+from anbudsradar.web.deps import DbSession, PathId, RequiredUser, SearchText, TenderAccess
 from anbudsradar.web.queries.buyers import buyer_overview, list_buyers, year_before
 from anbudsradar.web.queries.companies import StatusFilter, list_companies
 from anbudsradar.web.queries.filters import TenderFilter
@@ -66,7 +66,7 @@ def api_tender(session: DbSession, notice_id: PathId) -> TenderOut:
 
 
 @router.get("/buyers", tags=["Köpare"], dependencies=[TenderAccess], responses=LOGIN)
-def api_buyers(session: DbSession, q: Annotated[str | None, Query(max_length=200)] = None) -> list[BuyerOut]:
+def api_buyers(session: DbSession, q: SearchText = None) -> list[BuyerOut]:
     """Buyers with their number of notices, most first."""
     return [BuyerOut.of(b) for b in list_buyers(session, q)]
 
@@ -93,7 +93,7 @@ def api_buyer_overview(
 def api_companies(
     session: DbSession,
     user: RequiredUser,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: SearchText = None,
     status: StatusFilter = "active",
 ) -> list[CompanyOut]:
     """Return the company registry, with contact e-mails (login required)."""

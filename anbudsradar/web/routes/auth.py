@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query
+from pydantic import AfterValidator
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from anbudsradar.web.auth import SESSION_COOKIE, authenticate, end_session, start_session
 from anbudsradar.web.csrf import verify_csrf
-from anbudsradar.web.deps import DbSession, OptionalUser
+from anbudsradar.web.deps import DbSession, OptionalUser, one_line
 from anbudsradar.web.ratelimit import check_login_allowed, record_attempt
 from anbudsradar.web.templating import render
 
@@ -44,7 +45,7 @@ def login_form(
 def login(
     request: Request,
     session: DbSession,
-    username: Annotated[str, Form(max_length=200)] = "",
+    username: Annotated[str, Form(max_length=200), AfterValidator(one_line)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     next_: Annotated[str, Form(alias="next", max_length=2000)] = "",
 ) -> Response:

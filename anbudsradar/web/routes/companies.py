@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, UploadFile
+from pydantic import AfterValidator
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,7 +14,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from anbudsradar.web.charts import network_drawing
 from anbudsradar.web.company_form import CompanyForm, empty_form, form_from_company, parse_form
 from anbudsradar.web.csrf import verify_csrf
-from anbudsradar.web.deps import DbSession, PathId, RequiredUser
+from anbudsradar.web.deps import DbSession, PathId, RequiredUser, SearchText, one_line
 from anbudsradar.web.queries.companies import (
     StatusFilter,
     company_matches,
@@ -44,9 +45,9 @@ def companies(
     session: DbSession,
     user: RequiredUser,
     *,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: SearchText = None,
     status: StatusFilter = "active",
-    branch: Annotated[str | None, Query(max_length=40)] = None,
+    branch: Annotated[str | None, Query(max_length=40), AfterValidator(one_line)] = None,
 ) -> HTMLResponse:
     """Show the company list, searchable by name, organisation number or keyword."""
     found = list_companies(session, q, status, branch or None)

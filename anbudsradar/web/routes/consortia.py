@@ -6,12 +6,13 @@ from collections import OrderedDict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Query
+from pydantic import AfterValidator
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from anbudsradar.web.consortia import MAX_NOTE, change_suggestion
 from anbudsradar.web.csrf import verify_csrf
-from anbudsradar.web.deps import DbSession, PathId, RequiredUser
+from anbudsradar.web.deps import DbSession, PathId, RequiredUser, without_nul
 from anbudsradar.web.queries.notice import SuggestionView, suggestions
 from anbudsradar.web.routes.auth import safe_next
 from anbudsradar.web.templating import render
@@ -41,7 +42,7 @@ def act(
     suggestion_id: PathId,
     *,
     action: Annotated[Literal["accepted", "dismissed", "proposed", "note"], Form()],
-    note: Annotated[str, Form(max_length=MAX_NOTE)] = "",
+    note: Annotated[str, Form(max_length=MAX_NOTE), AfterValidator(without_nul)] = "",
     back: Annotated[str, Query(max_length=2000)] = "",
 ) -> RedirectResponse:
     """Accept, dismiss, reopen or annotate a suggestion, recording who did it; then go back."""

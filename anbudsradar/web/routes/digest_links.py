@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from anbudsradar.web.csrf import verify_csrf
-from anbudsradar.web.deps import DbSession
+from anbudsradar.web.deps import DbSession, OrgNumberPath
 from anbudsradar.web.exceptions import NotFoundError
 from anbudsradar.web.templating import render
 from models.company import Company
@@ -41,7 +41,7 @@ def _company(session: Session, org_number: str, purpose: str, token: str) -> Com
 
 @router.get("/unsubscribe/{org_number}", response_class=HTMLResponse)
 def unsubscribe_form(
-    request: Request, session: DbSession, org_number: str, token: Token = ""
+    request: Request, session: DbSession, org_number: OrgNumberPath, token: Token = ""
 ) -> HTMLResponse:
     """Ask to confirm (a GET must not unsubscribe: link scanners follow links)."""
     company = _company(session, org_number, "unsubscribe", token)
@@ -49,7 +49,9 @@ def unsubscribe_form(
 
 
 @router.post("/unsubscribe/{org_number}", response_class=HTMLResponse)
-def unsubscribe(request: Request, session: DbSession, org_number: str, token: Token = "") -> HTMLResponse:
+def unsubscribe(
+    request: Request, session: DbSession, org_number: OrgNumberPath, token: Token = ""
+) -> HTMLResponse:
     """Pause the company's digest (RFC 8058 one-click POST or the confirmation button)."""
     company = _company(session, org_number, "unsubscribe", token)
     company.digest_paused = True
@@ -59,7 +61,7 @@ def unsubscribe(request: Request, session: DbSession, org_number: str, token: To
 
 @router.get("/preferences/{org_number}", response_class=HTMLResponse)
 def preferences_form(
-    request: Request, session: DbSession, org_number: str, token: Token = ""
+    request: Request, session: DbSession, org_number: OrgNumberPath, token: Token = ""
 ) -> HTMLResponse:
     """Show the company's digest preferences."""
     company = _company(session, org_number, "preferences", token)
@@ -72,7 +74,7 @@ def preferences_form(
 def save_preferences(
     request: Request,
     session: DbSession,
-    org_number: str,
+    org_number: OrgNumberPath,
     *,
     token: Token = "",
     paused: Annotated[str, Form(pattern="^[01]?$")] = "",

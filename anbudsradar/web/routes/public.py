@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, StreamingResponse
 
 from anbudsradar.web import labels
 from anbudsradar.web.charts import Series, grouped_bars
-from anbudsradar.web.deps import DbSession, OptionalUser, PathId, TenderAccess
+from anbudsradar.web.deps import DbSession, OptionalUser, PathId, SearchText, TenderAccess
 from anbudsradar.web.exports import csv_lines, ocds_package
 from anbudsradar.web.queries.buyers import UNKNOWN_BRANCH, buyer_overview, list_buyers, year_before
 from anbudsradar.web.queries.filters import TenderFilter, parse_filter
@@ -118,9 +118,7 @@ def tender_page(request: Request, session: DbSession, notice_id: PathId) -> HTML
 
 
 @router.get("/buyers", response_class=HTMLResponse, dependencies=[TenderAccess])
-def buyers(
-    request: Request, session: DbSession, q: Annotated[str | None, Query(max_length=200)] = None
-) -> HTMLResponse:
+def buyers(request: Request, session: DbSession, q: SearchText = None) -> HTMLResponse:
     """All buyers with their notice counts."""
     return render(request, "buyers.html", {"buyers": list_buyers(session, q), "q": q or ""})
 
