@@ -131,14 +131,22 @@ class BranchClassifier:
         """Read an artifact written by save(); raise ModelNotFoundError or ModelFormatError."""
         if not path.exists():
             raise ModelNotFoundError(f"{path}: no branch model; run `anbudsradar train` to build it")
-        payload = joblib.load(path)
+        not_a_model = f"{path}: not a {ARTIFACT_FORMAT} artifact; run `anbudsradar train`"
+        try:
+            payload = joblib.load(path)
+        except Exception as exc:  # unpickling a foreign file fails in countless ways
+            raise ModelFormatError(f"{not_a_model} (cannot read it: {type(exc).__name__})") from exc
         if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
-            raise ModelFormatError(f"{path}: not a {ARTIFACT_FORMAT} artifact; run `anbudsradar train`")
-        model: BranchClassifier = payload["model"]
-        data, indices, indptr, shape = payload["weights"]
-        return replace(
-            model, weights=sparse.csr_matrix((data.astype(np.float32), indices, indptr), shape=shape)
-        )
+            raise ModelFormatError(not_a_model)
+        model = payload.get("model")
+        try:
+            if not isinstance(model, cls):
+                raise TypeError(f"its model is a {type(model).__name__}")
+            data, indices, indptr, shape = payload["weights"]
+            weights = sparse.csr_matrix((data.astype(np.float32), indices, indptr), shape=shape)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ModelFormatError(f"{not_a_model} (damaged: {exc})") from exc
+        return replace(model, weights=weights)
 
 
 def _sigmoid(values: np.ndarray) -> np.ndarray:

@@ -32,6 +32,8 @@ from models.notice import Notice
 STATUSES = ("proposed", "accepted", "dismissed")
 SYSTEM_ACTOR = "anbudsradar"
 TEAMS_PER_TENDER = 3
+# The largest database id of a notice (a 32-bit INTEGER column, as on PostgreSQL).
+MAX_NOTICE_PK = 2**31 - 1
 
 
 class ConsortiumError(RegistryError):
@@ -282,7 +284,10 @@ def set_status(
 def find_notice(session: Session, ident: str) -> Notice:
     """Return a notice by its database id, its published notice id or its procedure id."""
     ident = ident.strip()
-    notice = session.get(Notice, int(ident)) if ident.isdigit() else None
+    # Only ASCII digits within the id column's 32-bit range are database ids: a longer number is no
+    # id (SQLite overflowed on it) and "²" passes isdigit() but not int().
+    is_id = ident.isascii() and ident.isdigit() and int(ident) <= MAX_NOTICE_PK
+    notice = session.get(Notice, int(ident)) if is_id else None
     for column in (Notice.notice_id, Notice.procedure_id):
         if notice is None:
             notice = session.scalars(select(Notice).where(column == ident).order_by(Notice.id)).first()

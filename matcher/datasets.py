@@ -81,7 +81,13 @@ def require(data_dir: Path, relative: str) -> Path:
 def load_cpv_labels(data_dir: Path, lang: str) -> dict[str, str]:
     """Return {CPV code: label} from the eForms SDK translation file of a language."""
     path = require(data_dir, f"codelists/code_{lang}.xml")
-    root = etree.parse(str(path), safe_parser()).getroot()
+    try:
+        root = etree.parse(str(path), safe_parser()).getroot()
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno or 1
+        raise TrainingDataError(f"{path}:{line}: not well-formed XML ({exc.msg}); restore the file") from None
+    except OSError as exc:
+        raise TrainingDataError(f"{path}: cannot read the file ({exc})") from None
     labels: dict[str, str] = {}
     for entry in root.iter("entry"):
         match = _CPV_KEY.match(entry.get("key") or "")
@@ -134,12 +140,30 @@ def dev_fold(title: str) -> int:
 
 
 def corpus_rows(data_dir: Path) -> Iterator[dict[str, object]]:
-    """Yield the rows of the TED legacy corpus as dicts."""
+    """Yield the rows of the TED legacy corpus as dicts, each a JSON object with a notice_id.
+
+    A line that is not such an object raises TrainingDataError naming the file and the line.
+    """
     path = require(data_dir, "corpus/ted_legacy_corpus.jsonl")
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
+    with path.open("rb") as lines:  # bytes, decoded line by line, so a bad byte names its own line
+        for number, line in enumerate(lines, start=1):
             if line.strip():
-                yield json.loads(line)
+                yield _corpus_row(path, number, line)
+
+
+def _corpus_row(path: Path, number: int, line: bytes) -> dict[str, object]:
+    """Return one corpus line as a dict, or raise TrainingDataError naming the file and line."""
+    try:
+        row = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise TrainingDataError(f"{path}:{number}: not UTF-8 ({exc.reason}); restore the file") from None
+    except json.JSONDecodeError as exc:
+        raise TrainingDataError(
+            f"{path}:{number}: not valid JSON ({exc.msg}, column {exc.colno}); restore the file"
+        ) from None
+    if not isinstance(row, dict) or not row.get("notice_id"):
+        raise TrainingDataError(f"{path}:{number}: not a JSON object with a notice_id; restore the file")
+    return row
 
 
 def corpus_texts(

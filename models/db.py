@@ -8,11 +8,17 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.exceptions import DatabaseOpenError
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The first 16 bytes of every SQLite database file (https://www.sqlite.org/fileformat.html).
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def make_engine(url: str) -> Engine:
@@ -57,10 +63,55 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def open_database(url: str) -> sessionmaker[Session]:
-    """Create the engine for `url`, migrate it to head and return a session factory."""
-    engine = make_engine(url)
-    migrate(engine)
-    return session_factory(engine)
+    """Create the engine for `url`, migrate it to head and return a session factory.
+
+    Any failure to open or migrate raises DatabaseOpenError naming the URL with its password hidden.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseOpenError(f"{url!r} is not a database URL") from None
+    shown = parsed.render_as_string(hide_password=True)
+    engine: Engine | None = None
+    try:
+        foreign = _foreign_file(parsed)
+        if foreign is not None:
+            raise DatabaseOpenError(
+                f"{shown}: {foreign} exists and is not a SQLite database; "
+                "give a new file name or an existing database"
+            )
+        engine = make_engine(url)
+        migrate(engine)
+        return session_factory(engine)
+    except (SQLAlchemyError, CommandError, ImportError, OSError) as exc:
+        if engine is not None:
+            engine.dispose()
+        raise DatabaseOpenError(f"{shown}: cannot open the database ({_reason(exc)})") from exc
+
+
+def _foreign_file(url: URL) -> Path | None:
+    """Return a SQLite URL's file if it exists, is not empty and lacks the SQLite header, else None.
+
+    SQLite would otherwise turn a short text file into a database, overwriting what it held.
+    """
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database)
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    with path.open("rb") as handle:
+        return None if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER else path
+
+
+def _reason(exc: BaseException) -> str:
+    """Return the first line of what went wrong, without SQLAlchemy's wrapping and links."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
+    if isinstance(exc, ImportError):
+        return f"its driver is not installed: {exc}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 @contextmanager

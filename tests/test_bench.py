@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from anbudsradar.cli import main
+
 ANBUDSRADAR = str(Path(sys.executable).parent / "anbudsradar")
 
 
@@ -29,3 +33,13 @@ def test_bench_parse_prints_rates_and_ratios(real_data: Path) -> None:
     ]
     assert all(row.rstrip().endswith("%") for row in rows)
     assert rows[-1].split()[-4] == "20"  # every synthetic notice was stored
+
+
+def test_bench_parse_refuses_a_missing_path_or_a_folder_without_notices(tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    result = CliRunner().invoke(main, ["bench", "parse", str(missing), "--synthetic", "0"])
+    assert result.exit_code == 2 and f"Path '{missing}' does not exist" in result.output  # measured 0 inputs
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    (tmp_path / "empty" / "README.txt").write_text("no notices here", encoding="utf-8")
+    result = CliRunner().invoke(main, ["bench", "parse", str(tmp_path / "empty"), "--synthetic", "0"])
+    assert result.exit_code == 2 and f"{tmp_path / 'empty'}: no readable notice files in it" in result.output

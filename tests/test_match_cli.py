@@ -82,6 +82,12 @@ def test_network_import_and_list(run: Cli, tmp_path: Path) -> None:
     assert "Återbrukshuset, Luleå" in listed.output
 
 
+@pytest.mark.parametrize("ident", ["99999999999999999999999", "2147483648", "²"])
+def test_consortia_for_a_number_that_is_no_id_says_no_such_notice(run: Cli, ident: str) -> None:
+    result = run("consortia", ident)  # was a raw OverflowError (ValueError for "²")
+    assert result.exit_code == 1 and f"Error: no notice {ident!r}: give the database id" in result.output
+
+
 def test_match_and_consortia(run: Cli, tmp_path: Path) -> None:
     companies, network = demo_files(tmp_path)
     run("companies", "import", str(companies))

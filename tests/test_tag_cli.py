@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import joblib
 import pytest
 from click.testing import CliRunner
 
@@ -87,6 +88,29 @@ def test_a_missing_model_is_a_clear_error(tmp_path: Path) -> None:
     assert code == 1 and "anbudsradar train" in stderr
 
 
+# A --model file that is no model -> what the error adds; each was a raw traceback from joblib.
+NOT_A_MODEL = {
+    "text.joblib": (b"not a model\n", "(cannot read it: "),
+    "empty.joblib": (b"", "(cannot read it: EOFError)"),  # click printed a bare "Aborted!"
+    "list.joblib": ([1, 2], ""),
+    "no-model.joblib": ({"format": "anbudsradar-branches/2"}, "(damaged: its model is a NoneType)"),
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_A_MODEL))
+def test_a_file_that_is_not_a_model_is_named(tmp_path: Path, name: str) -> None:
+    content, words = NOT_A_MODEL[name]
+    model = tmp_path / name
+    if isinstance(content, bytes):
+        model.write_bytes(content)
+    else:
+        joblib.dump(content, model)
+    result = CliRunner().invoke(main, ["tag", "--model", str(model), str(tmp_path / "none.xml")])
+    assert result.exit_code == 1, result.output
+    assert f"Error: {model}: not a anbudsradar-branches/2 artifact; run `anbudsradar train`" in result.stderr
+    assert words in result.stderr and "Traceback" not in result.output
+
+
 @pytest.mark.real_data
 def test_evaluate_reports_both_languages_and_the_baseline(real_data: Path) -> None:
     result = CliRunner().invoke(main, ["evaluate", "--data", str(real_data)])
@@ -111,6 +135,21 @@ def test_evaluate_reports_both_languages_and_the_baseline(real_data: Path) -> No
 def test_evaluate_without_data_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["evaluate", "--data", str(tmp_path / "nowhere")])
     assert result.exit_code == 1 and "--data" in result.stderr
+
+
+def test_broken_training_data_is_a_clear_error_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "codelists").mkdir()
+    codes = tmp_path / "codelists" / "code_sv.xml"
+    codes.write_text("<properties>\n<entry key='code|name|cpv.90910000'>Lokalvård\n", encoding="utf-8")
+    output = tmp_path / "m.joblib"
+    trained = CliRunner().invoke(main, ["train", "--data", str(tmp_path), "--output", str(output)])
+    assert trained.exit_code == 1 and f"Error: {codes}:3: not well-formed XML" in trained.stderr
+    (tmp_path / "corpus").mkdir()
+    corpus = tmp_path / "corpus" / "ted_legacy_corpus.jsonl"
+    corpus.write_text('{"notice_id": "2016/S 001-000001", "lang": "SV", "title": \n', encoding="utf-8")
+    benched = CliRunner().invoke(main, ["bench", "tag", "--data", str(tmp_path), "--notices", "1"])
+    assert benched.exit_code == 1 and f"Error: {corpus}:1: not valid JSON" in benched.stderr
+    assert not output.exists()  # each was a raw XMLSyntaxError / JSONDecodeError
 
 
 @pytest.mark.real_data

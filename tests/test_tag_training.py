@@ -13,14 +13,17 @@ from matcher.annotations import Annotation, load_annotations
 from matcher.classifier import BranchClassifier, class_weights
 from matcher.datasets import (
     LabelledText,
+    corpus_rows,
     corpus_texts,
     cpv_label_texts,
     dev_fold,
     example_texts,
     is_held_out,
+    load_cpv_labels,
     split_key,
 )
 from matcher.evaluation import EvalItem, KeywordBaseline, score
+from matcher.exceptions import TrainingDataError
 from matcher.settings import MODEL_PATH
 from matcher.training import train
 from matcher.tuning import development_rows
@@ -149,3 +152,41 @@ def test_class_weights_temper_how_much_rare_positives_count() -> None:
     assert tempered[1] / tempered[0] == pytest.approx((990 / 10) ** 0.5)
     assert tempered[1] < balanced[1]
     assert class_weights(np.zeros(5, dtype=np.int8), 0.5) == "balanced"  # no positives: nothing to temper
+
+
+GOOD_ROW = b'{"notice_id": "2016/S 001-000001", "lang": "SV", "title": "Lokalv\\u00e5rd"}\n'
+# A broken third line of the corpus -> what the error says; each was a raw JSONDecodeError,
+# UnicodeDecodeError, AttributeError or KeyError.
+BROKEN_CORPUS_LINES = {
+    "truncated JSON": (b'{"notice_id": "2016/S 001-000002", "title": \n', "not valid JSON (Expecting value"),
+    "not UTF-8": (b'{"notice_id": "2016/S 001-000002", "title": "Sn\xf6"}\n', "not UTF-8 (invalid"),
+    "not an object": (b'["2016/S 001-000002"]\n', "not a JSON object with a notice_id"),
+    "no notice_id": (b'{"title": "Sn\\u00f6r\\u00f6jning"}\n', "not a JSON object with a notice_id"),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN_CORPUS_LINES))
+def test_a_broken_corpus_line_names_the_file_and_line(tmp_path: Path, case: str) -> None:
+    line, words = BROKEN_CORPUS_LINES[case]
+    corpus = tmp_path / "corpus" / "ted_legacy_corpus.jsonl"
+    corpus.parent.mkdir()
+    corpus.write_bytes(GOOD_ROW + b"\n" + line + GOOD_ROW)
+    with pytest.raises(TrainingDataError) as caught:
+        list(corpus_rows(tmp_path))
+    assert str(caught.value).startswith(f"{corpus}:3: {words}")
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b'<properties>\n<entry key="code|name|cpv.90910000">Lokalv\xc3\xa5rd\n', ":3: not well-formed"),
+        (b"", ":1: not well-formed XML (Document is empty"),
+    ],
+)
+def test_a_broken_code_list_names_the_file_and_line(tmp_path: Path, content: bytes, words: str) -> None:
+    codes = tmp_path / "codelists" / "code_sv.xml"
+    codes.parent.mkdir()
+    codes.write_bytes(content)
+    with pytest.raises(TrainingDataError) as caught:  # was a raw XMLSyntaxError
+        load_cpv_labels(tmp_path, "sv")
+    assert str(caught.value).startswith(f"{codes}{words}")

@@ -88,6 +88,15 @@ def test_serve_demo_needs_the_demo_database(tmp_path: Path, monkeypatch: pytest.
     assert result.exit_code == 1 and "run `anbudsradar demo` first" in result.output
 
 
+def test_bench_web_refuses_a_file_that_is_not_a_sqlite_database(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(main, ["bench", "web", "--notices", "1", "--database", str(notes)])
+    assert result.exit_code == 1
+    assert f"{notes} exists and is not a SQLite database" in result.output
+    assert notes.read_text(encoding="utf-8") == "x"  # SQLite had made the text file a database
+
+
 def test_bench_web_reports_rates_and_percentiles(tmp_path: Path) -> None:
     result = run(
         "bench",

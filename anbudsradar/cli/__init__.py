@@ -7,6 +7,7 @@ the database layer, spaCy or scikit-learn.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -40,6 +41,22 @@ BENCHMARKS: dict[str, str] = {
     "match": "anbudsradar.cli.match_cmd:bench_match",
 }
 
+# Domain errors that any command may meet, reported as a clean error (exit status 1) in one place
+# rather than in every command: "module:class", checked only once its module has been imported, so
+# that `anbudsradar parse` never loads the database layer to catch them.
+CLEAN_ERRORS: tuple[str, ...] = ("models.exceptions:DatabaseOpenError",)
+
+
+def clean_error_types() -> tuple[type[Exception], ...]:
+    """Return the CLEAN_ERRORS classes whose modules are loaded (others cannot have been raised)."""
+    types: list[type[Exception]] = []
+    for target in CLEAN_ERRORS:
+        module_name, attr = target.split(":")
+        module = sys.modules.get(module_name)
+        if module is not None:
+            types.append(getattr(module, attr))
+    return tuple(types)
+
 
 class LazyGroup(click.Group):
     """A click group whose subcommands live in their own modules and load on demand."""
@@ -60,6 +77,15 @@ class LazyGroup(click.Group):
         module_name, attr = target.split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         return command
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand, turning a CLEAN_ERRORS error into a click error with its message."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if isinstance(exc, clean_error_types()):
+                raise click.ClickException(str(exc)) from None
+            raise
 
 
 @click.group(cls=LazyGroup)

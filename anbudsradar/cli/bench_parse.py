@@ -7,10 +7,11 @@ import click
 from anbudsradar.benchmarks.parse_bench import Rate, load_inputs
 from anbudsradar.benchmarks.parse_bench import bench_parse as measure_parse
 from anbudsradar.samples.synthetic import synthetic_notice_bytes
+from crawlers.parsers.inputs import NOTICE_SUFFIXES
 
 
 @click.command("parse")
-@click.argument("paths", nargs=-1)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--synthetic", default=2000, show_default=True, help="Also measure N seeded synthetic notices.")
 @click.option("--rounds", default=5, show_default=True, help="Best of this many rounds.")
 def bench_parse_cmd(paths: tuple[str, ...], synthetic: int, rounds: int) -> None:
@@ -22,7 +23,7 @@ def bench_parse_cmd(paths: tuple[str, ...], synthetic: int, rounds: int) -> None
     if not paths and synthetic <= 0:
         raise click.UsageError("nothing to measure: give notice paths or --synthetic N > 0")
     if paths:
-        inputs = load_inputs(list(paths))
+        inputs = _read_paths(paths)
         _print(
             f"{len(inputs)} inputs from {', '.join(paths)}",
             measure_parse(inputs, rounds, ingest=False),
@@ -31,6 +32,17 @@ def bench_parse_cmd(paths: tuple[str, ...], synthetic: int, rounds: int) -> None
     if synthetic > 0:
         inputs = synthetic_notice_bytes(synthetic)
         _print(f"{synthetic} synthetic eForms notices (seeded)", measure_parse(inputs, rounds), rounds)
+
+
+def _read_paths(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
+    """Read the inputs of every path; a path that holds no readable notice file is a usage error."""
+    inputs: list[tuple[str, bytes]] = []
+    for path in paths:
+        found = load_inputs([path])
+        if not found:
+            raise click.UsageError(f"{path}: no readable notice files in it ({', '.join(NOTICE_SUFFIXES)})")
+        inputs += found
+    return inputs
 
 
 def _print(title: str, rates: list[Rate], rounds: int) -> None:
