@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from anbudsradar.web.auth import SESSION_COOKIE, CurrentUser, user_for_token
 from anbudsradar.web.exceptions import LoginRequiredError
+from anbudsradar.web.inputs import one_line
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -49,20 +50,6 @@ RequiredUser = Annotated[CurrentUser, Depends(require_user)]
 TenderAccess = Depends(tender_access)
 # Ids in paths: positive and within a 32-bit INTEGER (PostgreSQL's), so no database ever sees a bad one.
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def one_line(value: str | None) -> str | None:
-    """Refuse control characters in a one-line value (a NUL would break PostgreSQL)."""
-    if value is not None and any(ord(char) < 32 for char in value):
-        raise ValueError("contains control characters")
-    return value
-
-
-def without_nul(value: str | None) -> str | None:
-    """Refuse a NUL character in free text that is stored (PostgreSQL cannot store it); keep line breaks."""
-    if value is not None and "\x00" in value:
-        raise ValueError("contains a NUL character")
-    return value
 
 
 # A search box's text: the same rules as the tender list's `q` (anbudsradar.web.queries.filters).

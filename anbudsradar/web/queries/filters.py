@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from anbudsradar.web.inputs import one_line
+
 NoticeTypeName = Literal["contract-notice", "direct-award", "award", "planning", "modification", "other"]
 SortName = Literal["published", "deadline", "title", "amount", "buyer"]
 FILTER_FIELDS = (
@@ -62,11 +64,8 @@ class TenderFilter(BaseModel):
     @classmethod
     def _printable(cls, value: str | None) -> str | None:
         """Refuse control characters (a NUL would break PostgreSQL); strip spaces."""
-        if value is None:
-            return None
-        if any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in value):
-            raise ValueError("contains control characters")
-        return value.strip() or None
+        checked = one_line(value)
+        return None if checked is None else checked.strip() or None
 
     def active(self) -> dict[str, str]:
         """Return the filters in effect as URL parameters (without sort and page)."""

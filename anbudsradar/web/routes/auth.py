@@ -11,7 +11,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from anbudsradar.web.auth import SESSION_COOKIE, authenticate, end_session, start_session
 from anbudsradar.web.csrf import verify_csrf
-from anbudsradar.web.deps import DbSession, OptionalUser, one_line
+from anbudsradar.web.deps import DbSession, OptionalUser
+from anbudsradar.web.inputs import one_line
 from anbudsradar.web.ratelimit import check_login_allowed, record_attempt
 from anbudsradar.web.templating import render
 

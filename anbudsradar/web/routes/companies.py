@@ -14,7 +14,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from anbudsradar.web.charts import network_drawing
 from anbudsradar.web.company_form import CompanyForm, empty_form, form_from_company, parse_form
 from anbudsradar.web.csrf import verify_csrf
-from anbudsradar.web.deps import DbSession, PathId, RequiredUser, SearchText, one_line
+from anbudsradar.web.deps import DbSession, PathId, RequiredUser, SearchText
+from anbudsradar.web.inputs import one_line
 from anbudsradar.web.queries.companies import (
     StatusFilter,
     company_matches,

@@ -12,7 +12,8 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from anbudsradar.web.consortia import MAX_NOTE, change_suggestion
 from anbudsradar.web.csrf import verify_csrf
-from anbudsradar.web.deps import DbSession, PathId, RequiredUser, without_nul
+from anbudsradar.web.deps import DbSession, PathId, RequiredUser
+from anbudsradar.web.inputs import without_nul
 from anbudsradar.web.queries.notice import SuggestionView, suggestions
 from anbudsradar.web.routes.auth import safe_next
 from anbudsradar.web.templating import render
