@@ -10,6 +10,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from models.db import sqlite_file
+
 
 class ConfigError(ValueError):
     """Raised when a setting has a value that cannot work; the message names the variable."""
@@ -53,9 +55,9 @@ def check_database_url(url: str, name: str) -> None:
             f"{name}={url!r} is not a database URL "
             "(expected e.g. sqlite:///var/anbudsradar.db or postgresql+psycopg://user@host/db)"
         ) from None
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    path = sqlite_file(parsed)
+    if path is None:
         return
-    path = Path(parsed.database)
     if path.is_dir():
         raise ConfigError(f"{name}={url!r}: {path} is a folder, not a SQLite database file")
     folder = next((p for p in path.parents if p.exists()), None)

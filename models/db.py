@@ -21,12 +21,20 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """Return the file of a SQLite URL; None for another database or an in-memory one."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; for a SQLite file, create its folder and turn on foreign keys and WAL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(parsed)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -94,10 +102,8 @@ def _foreign_file(url: URL) -> Path | None:
 
     SQLite would otherwise turn a short text file into a database, overwriting what it held.
     """
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    path = Path(url.database)
-    if not path.is_file() or path.stat().st_size == 0:
+    path = sqlite_file(url)
+    if path is None or not path.is_file() or path.stat().st_size == 0:
         return None
     with path.open("rb") as handle:
         return None if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER else path
