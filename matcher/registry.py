@@ -211,8 +211,17 @@ def _csv_rows(
             )
             rows.append((line, {"__error__": problem}))
             continue
-        rows.append((line, dict(zip(columns, cells, strict=False))))
-    return rows, set(columns)
+        pairs = list(zip(columns, cells, strict=False))
+        unnamed = [i + 1 for i, (name, cell) in enumerate(pairs) if not name and cell.strip()]
+        if unnamed:
+            problem = Text(
+                f"a value in column {unnamed[0]}, which has no name in the header",
+                f"ett värde i kolumn {unnamed[0]}, som saknar namn i rubrikraden",
+            )
+            rows.append((line, {"__error__": problem}))
+            continue
+        rows.append((line, {name: cell for name, cell in pairs if name}))
+    return rows, {name for name in columns if name}  # Excel's trailing ";;" adds unnamed empty columns
 
 
 def _csv_problem(reason: str, line: int) -> Text:

@@ -396,6 +396,22 @@ def test_a_yaml_entry_that_is_not_a_mapping_is_explained_in_both_languages(sessi
     ]
 
 
+def test_unnamed_empty_columns_are_ignored_and_a_value_under_one_is_explained(session: Session) -> None:
+    """Excel in Swedish often ends every line with ";;": columns without a name and without values."""
+    good = f"{org_number(1)};Bra Städ;cleaning;Luleå;;"
+    stray = f"{org_number(2)};Fint Kök;catering;Luleå;glömd;"
+    data = f"org_number;name;branches;area_municipalities;;\n{good}\n{stray}\n".encode()
+    report = import_company_data(session, data, "foretag.csv")
+    assert report.created == 1
+    assert [(p.line, p.message, p.message_sv) for p in report.errors] == [
+        (
+            3,
+            "a value in column 5, which has no name in the header",
+            "ett värde i kolumn 5, som saknar namn i rubrikraden",
+        )
+    ]
+
+
 def test_a_yaml_value_that_cannot_be_read_rejects_its_entry_only(session: Session) -> None:
     data = (
         "- !!python/object:os.system {}\n"
