@@ -30,6 +30,7 @@ from matcher.datasets import (
     real_notices,
     require,
 )
+from matcher.exceptions import TrainingDataError
 from matcher.settings import SEED, TEST_FRACTION, TEXT_LANGUAGES
 from matcher.tagger import Tagger
 from matcher.taxonomy import BRANCH_CODES, RESERVED_CODES
@@ -259,8 +260,14 @@ def reserved_items(data_dir: Path) -> list[tuple[NoticeRecord, frozenset[str]]]:
     corpus's Swedish and English notices (none reserved) as text-only negatives.
     """
     truth_by_file: dict[str, frozenset[str]] = {}
-    with require(data_dir, "manifest.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
+    manifest = require(data_dir, "manifest.csv")
+    with manifest.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not {"file", "reserved"} <= set(reader.fieldnames or ()):
+            raise TrainingDataError(
+                f"{manifest}: the header lacks the columns file and reserved; restore the file"
+            )
+        for row in reader:
             values = [v for v in (row.get("reserved") or "").split(",") if v in _MANIFEST_RESERVED]
             truth_by_file[row["file"]] = frozenset(_MANIFEST_RESERVED[v] for v in values)
     items: list[tuple[NoticeRecord, frozenset[str]]] = []

@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from anbudsradar.cli import main
 from anbudsradar.ingest import ingest_paths
+from matcher.evaluation import reserved_items
+from matcher.exceptions import TrainingDataError
 from tests.conftest import real_path
 
 NOTICE_KEYS = ["notice_id", "source_path", "language", "branches", "social", "lots"]
@@ -150,6 +152,14 @@ def test_broken_training_data_is_a_clear_error_naming_file_and_line(tmp_path: Pa
     benched = CliRunner().invoke(main, ["bench", "tag", "--data", str(tmp_path), "--notices", "1"])
     assert benched.exit_code == 1 and f"Error: {corpus}:1: not valid JSON" in benched.stderr
     assert not output.exists()  # each was a raw XMLSyntaxError / JSONDecodeError
+
+
+def test_a_manifest_without_its_columns_is_a_clear_error(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,lang\neforms/x.xml,SV\n", encoding="utf-8")
+    expected = f"{manifest}: the header lacks the columns file and reserved"
+    with pytest.raises(TrainingDataError, match=expected):
+        reserved_items(tmp_path)  # was a raw KeyError: 'file'
 
 
 @pytest.mark.real_data
