@@ -97,6 +97,15 @@ def test_bench_web_refuses_a_file_that_is_not_a_sqlite_database(tmp_path: Path) 
     assert notes.read_text(encoding="utf-8") == "x"  # SQLite had made the text file a database
 
 
+def test_bench_web_fills_an_empty_database_file(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()  # e.g. made by `touch` or an earlier run that stopped at once
+    options = ["--notices", "5", "--requests", "2", "--concurrency", "1", "--database", str(empty)]
+    result = run("bench", "web", *options)
+    assert result.exit_code == 0, result.output
+    assert f"5 notices in {empty}" in result.output  # it measured an empty list before
+
+
 def test_bench_web_reports_rates_and_percentiles(tmp_path: Path) -> None:
     result = run(
         "bench",

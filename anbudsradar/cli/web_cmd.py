@@ -145,11 +145,11 @@ def bench_web(notices: int, requests_: int, concurrency: int, database_path: Pat
     with tempfile.TemporaryDirectory(prefix="anbudsradar-bench-web-") as folder:
         path = database_path or Path(folder) / "web-bench.db"
         url = f"sqlite:///{path}"
-        if not path.exists():
+        # reuse a filled database; a new path, an empty file or a database without notices is filled
+        total = web_bench.count_notices(url) if path.is_file() and path.stat().st_size else 0
+        if total == 0:
             click.echo(f"filling {path} with {notices} synthetic notices (structured tags)…")
             total = web_bench.fill_database(url, notices, progress=lambda n: click.echo(f"  {n} stored"))
-        else:
-            total = web_bench.count_notices(url)
         click.echo(f"{total} notices in {path}")
         port = web_bench.free_port()
         server = web_bench.start_server(url, port)
