@@ -44,7 +44,10 @@ BENCHMARKS: dict[str, str] = {
 # Domain errors that any command may meet, reported as a clean error (exit status 1) in one place
 # rather than in every command: "module:class", checked only once its module has been imported, so
 # that `anbudsradar parse` never loads the database layer to catch them.
-CLEAN_ERRORS: tuple[str, ...] = ("models.exceptions:DatabaseOpenError",)
+CLEAN_ERRORS: tuple[str, ...] = (
+    "models.exceptions:DatabaseOpenError",
+    "crawlers.exceptions:CrawlError",  # e.g. ScratchFolderError: a --folder holding other files
+)
 
 
 def clean_error_types() -> tuple[type[Exception], ...]:

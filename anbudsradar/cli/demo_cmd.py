@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from anbudsradar.demo import DemoResult, run_demo
-from crawlers.exceptions import ScratchFolderError
 from crawlers.run import CrawlReport
 
 RESERVED_LABELS = {"shelteredWorkshop": "4 kap. 18 §", "publicServiceMissionOrganization": "res-pub-ser"}
@@ -28,10 +27,7 @@ def demo(folder: Path) -> None:
     console = Console()
     if not console.is_terminal:  # piped or in CI: rich would assume 80 columns and fold the table
         console = Console(width=160)
-    try:
-        result = run_demo(folder)
-    except ScratchFolderError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = run_demo(folder)  # a folder holding other files: ScratchFolderError, a clean error (cli)
     _print_summary(console, result)
 
 

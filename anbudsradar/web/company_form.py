@@ -157,7 +157,8 @@ def _known_codes(
     """Report codes of the right shape that name no Swedish municipality (or county), as the import does."""
     if name in errors or not codes:
         return
-    unknown = [code for code in codes if code not in known()]
+    known_codes = known()
+    unknown = [code for code in codes if code not in known_codes]
     if unknown:
         listed = ", ".join(unknown)
         noun = "Koden" if len(unknown) == 1 else "Koderna"
