@@ -1,8 +1,8 @@
 """The built wheel carries the code and the Jinja2 templates, and an installed copy finds its templates.
 
 The wheel is built from a copy of the checkout (setuptools writes build/ and *.egg-info beside the
-sources) without build isolation, so it needs setuptools (and `wheel` below setuptools 70.1) in the
-environment; the test extras install both.
+sources) without build isolation, so it needs setuptools 77 or newer (the SPDX `license` field of
+PEP 639) in the environment; the test extras install it.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ NOT_COPIED = {
     ".mypy_cache",
 }
 # Templates the web pages and the digest e-mails cannot do without.
+# The first setuptools that reads `license = "MIT"` (an SPDX expression, PEP 639).
+MIN_SETUPTOOLS = 77
 KEY_TEMPLATES = ("web/base.html", "web/notices.html", "email/digest.html.j2", "email/digest.txt.j2")
 
 
@@ -44,12 +46,8 @@ def _missing_build_tools() -> str | None:
         setuptools = metadata.version("setuptools")
     except metadata.PackageNotFoundError:
         return "setuptools is not installed (pip install -e '.[test]' installs it)"
-    major, minor = (int(part) for part in setuptools.split(".")[:2])
-    if (major, minor) < (70, 1):
-        try:
-            metadata.version("wheel")
-        except metadata.PackageNotFoundError:
-            return f"setuptools {setuptools} needs the wheel package to build a wheel (not installed)"
+    if int(setuptools.split(".")[0]) < MIN_SETUPTOOLS:
+        return f"setuptools {setuptools} is older than {MIN_SETUPTOOLS} (pip install -e '.[test]' updates)"
     return None
 
 
@@ -136,3 +134,14 @@ def test_the_installed_wheel_finds_its_own_templates(built: tuple[Path, Path], t
     assert [Path(p) for p in found["web"]] == [installed / "templates" / "web"]
     assert [Path(p) for p in found["email"]] == [installed / "templates"]
     assert all((installed / "templates" / name).is_file() for name in KEY_TEMPLATES)
+
+
+def test_the_wheel_states_its_licence_and_carries_the_text(built: tuple[Path, Path]) -> None:
+    _, wheel = built
+    archive = zipfile.ZipFile(wheel)
+    (meta,) = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+    headers = archive.read(meta).decode()
+    assert "License-Expression: MIT" in headers.splitlines()
+    assert "License-File: LICENSE" in headers.splitlines()
+    (licence,) = [name for name in archive.namelist() if name.endswith(".dist-info/licenses/LICENSE")]
+    assert archive.read(licence).decode().startswith("MIT License")
