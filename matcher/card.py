@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from matcher.classifier import BranchClassifier
+from matcher.reliability import Band
+from matcher.report import band_lines
 from matcher.settings import MAX_FIELD_CHARS
 
 
@@ -55,7 +57,22 @@ Most development rows are examples we wrote; the English corpus notices (with th
 independent annotation) are the realistic part and hold only
 {dev["positives"].get("en/annotated", dev["positives"].get("en/corpus", 0))} notices of a branch, so
 settings within about 0.01 of each other are not really different.
-"""
+{_bands_section(dev.get("reliability") or {})}"""
+
+
+def _bands_section(reliability: dict[str, list[dict[str, Any]]]) -> str:
+    """Return the chosen setting's out-of-fold score bands (do scores read as probabilities?)."""
+    if not reliability:
+        return ""
+    lines = [
+        "",
+        "Do the scores read as probabilities? The chosen setting's out-of-fold tags, grouped by score",
+        "(`matcher/reliability.py`; the held-out figures are under Evaluation below):",
+        "",
+    ]
+    for kind, found in reliability.items():
+        lines += band_lines(f"Development {kind}:", [Band.from_dict(band) for band in found])
+    return "\n".join(lines)
 
 
 def _class_weights(balance: float) -> str:
@@ -103,7 +120,9 @@ English (their text is not analysed; tags come from structured fields only).
   rules find a word of the branch in a description. With positives weighted up it is not
   calibrated for how rare a branch is among all notices; the threshold is chosen for that. C, the
   class-weight exponent, the threshold and the boost were chosen on development folds of the
-  training side (below), never on the test set.
+  training side (below), never on the test set. How far a listed tag's score can be read as the
+  chance that it is right is measured by score bands, on development folds and on the held-out
+  notices (below).
 
 ## Choice of settings (development folds)
 

@@ -33,6 +33,7 @@ from matcher.datasets import (
 from matcher.exceptions import TrainingDataError
 from matcher.settings import SEED, TEST_FRACTION, TEXT_LANGUAGES
 from matcher.tagger import Tagger
+from matcher.tags import NoticeTags
 from matcher.taxonomy import BRANCH_CODES, RESERVED_CODES
 from matcher.vocabulary import BASELINE_KEYWORDS
 
@@ -212,10 +213,25 @@ def evaluate_branches(
                 for i in chosen
                 if set(items[i].truth) != predicted[i]
             ],
+            "listed": [listed for i in chosen for listed in _listed(items[i], tags[i], annotations or {})],
         }
         if annotations:
             report[lang]["annotated"] = _against_annotations(items, chosen, predicted, guessed, annotations)
     return report
+
+
+def _listed(
+    item: EvalItem, tagged: NoticeTags, annotations: Mapping[str, Annotation]
+) -> list[tuple[float, bool, bool | None]]:
+    """Return each listed branch tag as (score, right by the main CPV code, right by the annotation).
+
+    The last is None where the notice has no independent annotation.
+    """
+    annotation = annotations.get(item.key)
+    return [
+        (tag.score, tag.code in item.truth, None if annotation is None else tag.code in annotation.branches)
+        for tag in tagged.branches
+    ]
 
 
 def _against_annotations(

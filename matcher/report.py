@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from matcher.evaluation import Counts, Scores
+from matcher.reliability import Band, bands, calibration_error, overall
 from matcher.taxonomy import BRANCH_CODES
 
 _LANG_NAMES = {"sv": "Swedish", "en": "English"}
@@ -138,5 +140,46 @@ def evaluation_markdown(
             if "annotated" in result:
                 lines += ["Where the tagger and the annotation differ:", ""]
                 lines += errors_table(result["annotated"])
+    lines += held_out_band_lines(branches)
     lines += reserved_lines(reserved)
     return "\n".join(lines)
+
+
+def band_lines(caption: str, found: Sequence[Band]) -> list[str]:
+    """Return a score-band table (matcher/reliability.py): per band its tags, mean score and share right."""
+    tags, mean, right = overall(found)
+    lines = [
+        caption,
+        "",
+        "| score | tags | mean score | share right |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for band in found:
+        if band.tags:
+            upper = "1.00" if band.high >= 1.0 else f"{band.high:.2f}"
+            share = f"{band.share_right:.2f}"
+            lines.append(f"| {band.low:.2f} to {upper} | {band.tags} | {band.mean_score:.2f} | {share} |")
+    lines += [
+        f"| **all** | {tags} | {mean:.2f} | {right:.2f} |",
+        "",
+        f"Expected calibration error (tag-weighted mean gap between score and share right): "
+        f"{calibration_error(found):.2f}.",
+        "",
+    ]
+    return lines
+
+
+def held_out_band_lines(branches: dict[str, Any]) -> list[str]:
+    """Return the score bands of the text-only branch tags on the held-out notices, both languages pooled."""
+    listed = [entry for result in branches.values() for entry in result.get("listed", [])]
+    if not listed:
+        return []
+    by_cpv = bands([(value, right) for value, right, _ in listed])
+    by_annotation = bands([(value, right) for value, _, right in listed if right is not None])
+    lines = [
+        "### Do the scores read as probabilities? (held-out notices, Swedish and English pooled)",
+        "",
+    ]
+    lines += band_lines("Right by the branches of the main CPV code (the measure above):", by_cpv)
+    lines += band_lines("Right by the independent annotation (annotated notices only):", by_annotation)
+    return lines

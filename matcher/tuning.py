@@ -30,6 +30,7 @@ from matcher.annotations import load_annotations
 from matcher.classifier import BranchClassifier, fit
 from matcher.datasets import LabelledText, corpus_texts, cpv_label_texts, dev_fold, example_texts
 from matcher.evaluation import EvalItem, Scores, score
+from matcher.reliability import BAND_EDGES, Band, bands
 from matcher.settings import DEV_FOLDS, DEV_SEED, TEXT_LANGUAGES
 from matcher.tagger import Tagger
 from matcher.taxonomy import BRANCH_CODES
@@ -75,6 +76,8 @@ class Tuning:
     best: DevResult
     dev_rows: dict[str, int] = field(default_factory=dict)
     dev_positives: dict[str, int] = field(default_factory=dict)
+    # The chosen setting's listed tags in score bands, per kind of row (matcher/reliability.py).
+    reliability: dict[str, list[Band]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """Return the tuning as plain data for the model metadata and the model card."""
@@ -124,6 +127,9 @@ class Tuning:
             "chosen": figures(self.best),
             "previous_default": figures(default),
             "best_per_C": [figures(r) for r in by_c.values()],
+            "reliability": {
+                kind: [band.as_dict() for band in found] for kind, found in self.reliability.items()
+            },
         }
 
 
@@ -188,6 +194,8 @@ def tune(data_dir: Path, seed: int, analyser: Analyser, training_set_builder: An
         for balance, c, threshold, boost in product(GRID_BALANCE, GRID_C, GRID_THRESHOLD, GRID_BOOST)
     ]
     predicted: dict[Setting, list[set[str]]] = {s: [set() for _ in items] for s in settings}
+    # Out-of-fold scores per (balance, C, boost), for the chosen setting's score bands.
+    scores: dict[tuple[float, float, float], list[dict[str, float]]] = {}
     for balance, c in product(GRID_BALANCE, GRID_C):
         for fold in range(DEV_FOLDS):
             mask = np.array([ok and f != fold for ok, f in zip(fittable, folds, strict=True)])
@@ -211,6 +219,9 @@ def tune(data_dir: Path, seed: int, analyser: Analyser, training_set_builder: An
                     description_boost=boost,
                 )
                 scored = predict_scores(Tagger(variant, analyser), fold_items)
+                kept = scores.setdefault((balance, c, boost), [{} for _ in items])
+                for i, found in zip(in_fold, scored, strict=True):
+                    kept[i] = found
                 for threshold in GRID_THRESHOLD:
                     chosen = predicted[Setting(c, threshold, boost, balance)]
                     for i, found in zip(in_fold, scored, strict=True):
@@ -220,9 +231,28 @@ def tune(data_dir: Path, seed: int, analyser: Analyser, training_set_builder: An
     for result in results[1:]:
         if _key(result) > _key(best):
             best = result
+    chosen = best.setting
+    chosen_scores = scores[chosen.balance, chosen.c, chosen.description_boost]
     return Tuning(
         results,
         best,
         dev_rows=dict(Counter(f"{r.lang}/{r.source}" for r in dev_rows)),
         dev_positives=dict(Counter(f"{r.lang}/{r.source}" for r in dev_rows if r.branches)),
+        reliability=score_bands(items, chosen_scores, chosen.threshold),
     )
+
+
+def score_bands(
+    items: Sequence[EvalItem], scored: Sequence[dict[str, float]], threshold: float
+) -> dict[str, list[Band]]:
+    """Return the score bands of the tags listed at threshold, for real notices and for written examples."""
+    listed: dict[str, list[tuple[float, bool]]] = {"real notices": [], "written examples": []}
+    for item, found in zip(items, scored, strict=True):
+        kind = "written examples" if item.origin == "example" else "real notices"
+        listed[kind] += [(value, code in item.truth) for code, value in found.items() if value >= threshold]
+    return {kind: bands(pairs, edges_from(threshold)) for kind, pairs in listed.items()}
+
+
+def edges_from(threshold: float) -> tuple[float, ...]:
+    """Return the band edges starting at the decision threshold (the lowest score a listed tag has)."""
+    return (threshold, *(edge for edge in BAND_EDGES if edge > threshold))
