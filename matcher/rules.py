@@ -21,10 +21,13 @@ from spacy.tokens import Doc
 from matcher.text import Segment, TextPipeline, Word, is_title_field
 from matcher.vocabulary import (
     BRANCH_TERMS,
+    BUILDING_WORKS,
     CONTEXT_WORDS,
     HEADS_NOT_WORK,
+    LEAD_WORDS,
     NEGATIONS_AFTER,
     NEGATIONS_BEFORE,
+    OBJECT_WORDS,
     RESERVATION_CONTEXT,
     RESERVATION_TRIGGER,
     SOCIAL_TERMS,
@@ -292,19 +295,31 @@ def _description_context(text: str, branch: list[RuleHit]) -> list[tuple[int | N
 
 
 def _context_start(text: str, branch: list[RuleHit]) -> int | None:
-    """Return the offset of the first context word after the title's subject, or None."""
-    subject = False
+    """Return the offset of the first context word after the title's subject, or None.
+
+    The subject is the first branch word ("work"), or the first other word that names something: a
+    thing (goods, staff, building works) or other work. "av"/"of" start context only after work or
+    a thing (vocabulary.OBJECT_WORDS).
+    """
+    subject: Literal["work", "thing", "other"] | None = None
     for found in _WORD_RE.finditer(text):
         word = found.group().lower()
-        if subject and word in CONTEXT_WORDS:
+        if subject and (word in CONTEXT_WORDS or (word in OBJECT_WORDS and subject != "other")):
             return found.start()
-        in_branch_hit = any(h.start <= found.start() < h.end for h in branch)
-        names_something = (
-            word.isalpha() and len(word) > 2 and not is_lead_word(word) and word not in CONTEXT_WORDS
-        )
-        if in_branch_hit or names_something:
-            subject = True
+        if subject:
+            continue
+        if any(h.start <= found.start() < h.end for h in branch):
+            subject = "work"
+        elif _names_a_thing(word):
+            subject = "thing"
+        elif word.isalpha() and len(word) > 2 and not is_lead_word(word) and word not in CONTEXT_WORDS:
+            subject = "other"
     return None
+
+
+def _names_a_thing(word: str) -> bool:
+    """Tell whether a title word names goods, staff or building works ("programvara", "construction")."""
+    return word in BUILDING_WORKS or (word not in LEAD_WORDS and len(word) > 2 and _head_not_work(word))
 
 
 def _hit(entry: _Entry, field: str, start: int, end: int) -> RuleHit:

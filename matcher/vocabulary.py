@@ -547,6 +547,19 @@ TITLE_ONLY_TERMS: frozenset[str] = frozenset(
 CONTEXT_WORDS: frozenset[str] = frozenset(
     ["för", "till", "inom", "på", "vid", "i", "hos", "åt", "for", "to", "at", "in", "within", "across"]
 )
+# "av"/"of" after a title's subject introduce what the work is done to or on: when the subject is
+# branch work or a thing (goods, staff, building works), branch words from there on are context
+# ("Städning av äldreboenden", "Construction of a 60-bed care home"). After other work they name the
+# work itself ("Skötsel av grönytor", "Collection of waste"), so there they start no context.
+OBJECT_WORDS: frozenset[str] = frozenset(["av", "of"])
+# Building works: a title led by one is about the building, not what is done in it.
+BUILDING_WORKS: frozenset[str] = frozenset(
+    [
+        "byggnation", "nybyggnad", "nybyggnation", "ombyggnad", "tillbyggnad", "rivning", "projektering",
+        "byggentreprenad", "totalentreprenad", "construction", "building", "refurbishment", "extension",
+        "conversion", "demolition", "design", "redevelopment",
+    ]
+)
 # Words that lead a title without naming the work ("Ramavtal för lokalvård", "Provision of services
 # for care homes"): a context word after them does not follow a subject. Swedish compounds ending in
 # one of them count too ("ramavtalsupphandling", "tjänstekoncession").

@@ -202,6 +202,17 @@ CONTEXT_TITLES: list[tuple[str, str, set[tuple[str, bool]]]] = [
     ("sv", "Tjänstekoncession för drift av café", {("catering", False)}),
     ("en", "Framework agreement for home care", {("care", False)}),
     ("sv", "Upphandling av hemtjänst i Luleå", {("care", False)}),
+    # "av"/"of" after branch work or a thing (goods, building works) introduce what it is done on
+    ("sv", "Städning av äldreboende", {("cleaning", False), ("care", True)}),
+    ("sv", "Ombyggnad av äldreboende", {("care", True)}),
+    ("en", "Construction of a 60-bed care home", {("care", True)}),
+    # a thing is the subject even where its compound ends in a lead word ("-system")
+    ("sv", "Verksamhetssystem för hemtjänst", {("care", True)}),
+    ("sv", "Dynamiskt inköpssystem för hemtjänst", {("care", False)}),
+    # after other work, or a lead word, "av"/"of" name the work itself
+    ("sv", "Skötsel av gräsmattor och häckklippning", {("grounds", False)}),
+    ("sv", "Drift av äldreboende", {("care", False)}),
+    ("en", "Management of supported living services", {("care", False)}),
 ]
 
 
