@@ -16,8 +16,9 @@ import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.registry import RegistryFileError, RowProblem, read_rows
+from matcher.registry import RowProblem
 from matcher.registry_fields import FieldValueError, OrgNumberError, Text, normalise_org_number
+from matcher.registry_files import RegistryFileError, read_rows
 from models.company import Company, NetworkLink
 
 LINK_KINDS: dict[str, str] = {  # kind -> Swedish wording for reasons
