@@ -49,6 +49,8 @@ _ORG_NUMBER_RE = re.compile(r"^(\d{6})-?(\d{4})$")
 _NUTS_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 _CPV_PREFIX_RE = re.compile(r"^\d{2,8}$")
 _ISSUE_RE = re.compile(r"^\d{4}-?\d{5}$")
+# The strftime directives Python documents for every platform (the C89 ones, %f, %z, %G, %u, %V).
+STRFTIME_DIRECTIVES = "aAwdbBmyYHIpMSfzZjUWcxXGuV%"
 MAX_PAGES = 1_000_000  # `max_pages` guards against a looping `next` link; any bound above is a typo
 T = TypeVar("T")
 
@@ -408,8 +410,9 @@ def _ocds(reader: _Reader) -> OcdsOptions:
     if not all(isinstance(k, str) and isinstance(v, str | int) for k, v in parameters.items()):
         raise reader.error("parameters", "expected a mapping of query parameter names to values")
     since_format = reader.text("since_format") or "%Y-%m-%dT%H:%M:%S"
-    if "%Y" not in since_format:
-        raise reader.error("since_format", f"{since_format!r} has no %Y (a strftime format, e.g. %Y-%m-%d)")
+    problem = _strftime_problem(since_format)
+    if problem is not None:
+        raise reader.error("since_format", f"{since_format!r} {problem}")
     max_pages = reader.whole("max_pages", 1000, 1, MAX_PAGES)
     return OcdsOptions(
         since_parameter=reader.text("since_parameter") or "updatedFrom",
@@ -417,6 +420,26 @@ def _ocds(reader: _Reader) -> OcdsOptions:
         parameters={k: str(v) for k, v in parameters.items()},
         max_pages=max_pages,
     )
+
+
+def _strftime_problem(text: str) -> str | None:
+    """Say what is wrong with a strftime format for a date parameter, or None when it is fine.
+
+    Only the directives Python documents on every platform are accepted: the C library passes an
+    unknown one (%Q) or a lone % through as text, which would then be sent to the API.
+    """
+    directives = [match.group(1) for match in re.finditer(r"%(.?)", text, re.DOTALL)]
+    if "" in directives:
+        return "ends with a lone % (write %% for a percent sign)"
+    unknown = [directive for directive in directives if directive not in STRFTIME_DIRECTIVES]
+    if unknown:
+        return (
+            f"has the unknown directive %{unknown[0]} (a strftime format takes "
+            f"{' '.join('%' + d for d in STRFTIME_DIRECTIVES)}; e.g. %Y-%m-%d)"
+        )
+    if "Y" not in directives:
+        return "has no %Y (a strftime format, e.g. %Y-%m-%d)"
+    return None
 
 
 def _selectors(reader: _Reader, key: str, *, allowed: tuple[str, ...]) -> dict[str, CompiledSelector]:

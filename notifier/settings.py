@@ -12,17 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from email.headerregistry import Address
-from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from notifier.addresses import parse_address
 from notifier.exceptions import NotifierConfigError
 
 SECURITY_MODES = ("starttls", "tls", "none")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_ADDRESS_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +95,7 @@ def load_notifier_settings(env: Mapping[str, str] | None = None) -> NotifierSett
         )
     from_address = _address("ANBUDSRADAR_SMTP_FROM", from_raw or "Anbudsradar <anbudsradar@localhost>")
     contact = _text(env, "ANBUDSRADAR_CONTACT_EMAIL") or from_address.addr_spec
-    if not _ADDRESS_RE.match(contact):
-        raise NotifierConfigError(f"ANBUDSRADAR_CONTACT_EMAIL={contact!r} is not an e-mail address")
+    _bare_address("ANBUDSRADAR_CONTACT_EMAIL", contact)
     ca_file = _text(env, "ANBUDSRADAR_SMTP_CA_FILE")
     if ca_file:
         _check_ca_file("ANBUDSRADAR_SMTP_CA_FILE", ca_file)
@@ -223,8 +221,25 @@ def _check_ca_file(name: str, path: str) -> None:
 
 
 def _address(name: str, raw: str) -> Address:
-    display, addr = parseaddr(raw)
-    if not _ADDRESS_RE.match(addr):
-        raise NotifierConfigError(f"{name}={raw!r} is not an e-mail address like 'Name <user@example.org>'")
-    local, domain = addr.rsplit("@", 1)
-    return Address(display_name=display or "Anbudsradar", username=local, domain=domain)
+    """Return the address of a setting (display name optional); raise naming the setting and the fault."""
+    try:
+        address = parse_address(raw)
+    except ValueError as exc:
+        raise NotifierConfigError(
+            f"{name}={raw!r} is not an e-mail address like 'Name <user@example.org>': {exc}"
+        ) from None
+    return Address(
+        display_name=address.display_name or "Anbudsradar", username=address.username, domain=address.domain
+    )
+
+
+def _bare_address(name: str, raw: str) -> None:
+    """Raise unless a setting is one address without a display name (user@example.org)."""
+    try:
+        address = parse_address(raw)
+    except ValueError as exc:
+        raise NotifierConfigError(f"{name}={raw!r} is not an e-mail address: {exc}") from None
+    if address.display_name or address.addr_spec != raw:
+        raise NotifierConfigError(
+            f"{name}={raw!r} is not an e-mail address: write the address alone, e.g. user@example.org"
+        )

@@ -12,6 +12,7 @@ from pathlib import Path
 from lxml import etree
 
 from crawlers.parsers.dispatch import ParseOutcome, parse_one
+from crawlers.parsers.exceptions import ParseError
 from crawlers.parsers.inputs import iter_inputs
 
 
@@ -30,9 +31,28 @@ class Rate:
         return self.notices / self.seconds if self.seconds else 0.0
 
 
-def load_inputs(paths: list[str]) -> list[tuple[str, bytes]]:
-    """Read every input under `paths` into memory, so that the timing measures parsing, not disks."""
-    return [(raw.source_path, raw.data) for p in paths for raw in iter_inputs(p) if raw.data is not None]
+@dataclass(frozen=True, slots=True)
+class LoadedInputs:
+    """What load_inputs read: each input's path and bytes, and why each of the others was skipped."""
+
+    inputs: list[tuple[str, bytes]]
+    skipped: list[ParseError]
+
+
+def load_inputs(paths: list[str]) -> LoadedInputs:
+    """Read every input under `paths` into memory, so that the timing measures parsing, not disks.
+
+    An input that cannot be read (no permission, a broken link, a named pipe, a corrupt gzip file)
+    is skipped with its error, for the caller to name.
+    """
+    loaded = LoadedInputs([], [])
+    for path in paths:
+        for raw in iter_inputs(path):
+            if raw.data is not None:
+                loaded.inputs.append((raw.source_path, raw.data))
+            else:
+                loaded.skipped.append(raw.error or ParseError(raw.source_path, "not read"))
+    return loaded
 
 
 def best_of(rounds: int, work: Callable[[], int]) -> tuple[float, int]:

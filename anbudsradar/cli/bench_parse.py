@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from anbudsradar.benchmarks.parse_bench import Rate, load_inputs
+from anbudsradar.benchmarks.parse_bench import LoadedInputs, Rate, load_inputs
 from anbudsradar.benchmarks.parse_bench import bench_parse as measure_parse
 from anbudsradar.samples.synthetic import synthetic_notice_bytes
 from crawlers.parsers.inputs import NOTICE_SUFFIXES
@@ -23,10 +23,11 @@ def bench_parse_cmd(paths: tuple[str, ...], synthetic: int, rounds: int) -> None
     if not paths and synthetic <= 0:
         raise click.UsageError("nothing to measure: give notice paths or --synthetic N > 0")
     if paths:
-        inputs = _read_paths(paths)
+        loaded = _read_paths(paths)
         _print(
-            f"{len(inputs)} inputs from {', '.join(paths)}",
-            measure_parse(inputs, rounds, ingest=False),
+            f"{len(loaded.inputs)} inputs from {', '.join(paths)} "
+            f"({len(loaded.skipped)} skipped as unreadable, each named on stderr)",
+            measure_parse(loaded.inputs, rounds, ingest=False),
             rounds,
         )
     if synthetic > 0:
@@ -34,15 +35,24 @@ def bench_parse_cmd(paths: tuple[str, ...], synthetic: int, rounds: int) -> None
         _print(f"{synthetic} synthetic eForms notices (seeded)", measure_parse(inputs, rounds), rounds)
 
 
-def _read_paths(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
-    """Read the inputs of every path; a path that holds no readable notice file is a usage error."""
-    inputs: list[tuple[str, bytes]] = []
+def _read_paths(paths: tuple[str, ...]) -> LoadedInputs:
+    """Read the inputs of every path, naming each skipped one on stderr with the reason.
+
+    A path that holds no readable notice file is a usage error.
+    """
+    loaded = LoadedInputs([], [])
     for path in paths:
         found = load_inputs([path])
-        if not found:
-            raise click.UsageError(f"{path}: no readable notice files in it ({', '.join(NOTICE_SUFFIXES)})")
-        inputs += found
-    return inputs
+        for error in found.skipped:
+            click.echo(f"skipped: {error}", err=True)
+        if not found.inputs:
+            skipped = f"; {len(found.skipped)} skipped, named above" if found.skipped else ""
+            raise click.UsageError(
+                f"{path}: no readable notice files in it ({', '.join(NOTICE_SUFFIXES)}){skipped}"
+            )
+        loaded.inputs.extend(found.inputs)
+        loaded.skipped.extend(found.skipped)
+    return loaded
 
 
 def _print(title: str, rates: list[Rate], rounds: int) -> None:

@@ -2,11 +2,16 @@
 
 Archives are read member by member (streaming), so a daily TED package of thousands of notices never
 has to fit in memory; a broken member or a truncated archive becomes one error and the rest go on.
+In a folder, whatever cannot be read (a broken link, a named pipe, a sub-folder that cannot be
+listed) becomes one error naming it, so `parse`, `tag`, `ingest` and `bench parse` never skip
+anything silently; a named pipe is reported without being opened, so the walk never blocks.
 """
 
 from __future__ import annotations
 
 import gzip
+import os
+import stat
 import tarfile
 import zlib
 from collections.abc import Iterator
@@ -21,6 +26,13 @@ from crawlers.parsers.exceptions import InputTooLargeError, MalformedInputError,
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 NOTICE_SUFFIXES = (".xml", ".json", ".gz", ".tgz", ".tar")
 _GZIP_MAGIC = b"\x1f\x8b"
+# What a folder entry that is neither a regular file nor a folder is, in the words of `ls -l`.
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 
 @dataclass(slots=True)
@@ -36,9 +48,7 @@ def iter_inputs(path: str) -> Iterator[RawInput]:
     """Yield every notice input under `path` (a file, a directory, a .tar.gz or .gz file)."""
     target = Path(path)
     if target.is_dir():
-        for child in sorted(target.rglob("*")):
-            if child.is_file() and _is_notice_file(child):
-                yield from iter_inputs(str(child))
+        yield from _iter_folder(target)
         return
     if not target.exists():
         yield RawInput(path, error=ParseError(path, "no such file or directory"))
@@ -72,6 +82,48 @@ def decompress_if_gzip(data: bytes, source_path: str) -> bytes:
     if not decompressor.eof:
         raise MalformedInputError(source_path, "truncated gzip data")
     return out
+
+
+def _iter_folder(folder: Path) -> Iterator[RawInput]:
+    """Yield the notice files under `folder` in path order, and an error for each thing unread.
+
+    An entry or sub-folder that cannot be read is an error naming it; hidden files and regular files
+    without a notice suffix are left out, and a folder named like a notice file is walked.
+    """
+    entries: dict[Path, str | None] = {}  # path -> why it cannot be read, None when it may be
+
+    def unlisted(exc: OSError) -> None:
+        entries[Path(exc.filename)] = f"cannot list this folder: {exc.strerror or exc}"
+
+    for parent, _folders, names in os.walk(folder, onerror=unlisted):
+        for name in names:
+            if not name.startswith("."):
+                entries[Path(parent, name)] = _unreadable_reason(Path(parent, name))
+    for child in sorted(entries):
+        reason = entries[child]
+        if reason is not None:
+            yield RawInput(str(child), error=ParseError(str(child), reason))
+        elif _is_notice_file(child):
+            yield from iter_inputs(str(child))
+
+
+def _unreadable_reason(path: Path) -> str | None:
+    """Why a folder entry (not a folder) cannot be read as a notice file; None for a regular file.
+
+    Only the entry's status is looked at: a named pipe is never opened, since opening one blocks.
+    """
+    try:
+        mode = path.stat().st_mode  # follows a symbolic link, as reading the file would
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"broken symbolic link to {str(path.readlink())!r} (its target does not exist)"
+        return "vanished while its folder was read"
+    except OSError as exc:  # e.g. a symbolic link loop, or a folder on the way that cannot be entered
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((words for test, words in _SPECIAL_KINDS if test(mode)), "not a regular file")
+    return f"{kind}, not a notice file (not opened)"
 
 
 def _is_notice_file(path: Path) -> bool:
