@@ -16,13 +16,13 @@ from typing import Any, Literal
 from matcher.areas import Gazetteer
 from matcher.exceptions import MatcherError
 from matcher.taxonomy import BRANCH_CODES, BRANCHES
+from notifier.addresses import is_recipient_address
 
 RESERVED_SHARE = 0.30  # LOU 4 kap. 18 §: at least 30 % of the employees are disabled or disadvantaged
 DIGEST_LANGUAGES = ("sv", "en")
 DIGEST_FREQUENCIES = ("weekly", "monthly", "never")
 MAX_RADIUS_KM = 2000.0
 
-_EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 _LIST_SPLIT = re.compile(r"\s*[;,|\n]\s*")
 _AMOUNT_RE = re.compile(r"^(-?[\d.]+)\s*(mnkr|msek|mkr|milj(?:oner)?|mn|tkr|ksek|kkr|kr|sek)?\.?$")
 _MULTIPLIERS = {"mnkr": 1e6, "msek": 1e6, "mkr": 1e6, "milj": 1e6, "miljoner": 1e6, "mn": 1e6,
@@ -340,7 +340,7 @@ def _name(value: object) -> str:
 def _emails(value: object) -> list[str]:
     """Return the contact emails; raise naming the bad ones."""
     emails = as_list(value)
-    bad = [email for email in emails if not _EMAIL_RE.match(email)]
+    bad = [email for email in emails if not is_recipient_address(email)]
     if bad:
         listed = ", ".join(bad)
         raise FieldValueError(

@@ -73,3 +73,16 @@ def _is_label(label: str) -> bool:
     except UnicodeError:  # longer than 63 characters once encoded, or not encodable
         return False
     return len(encoded) <= _MAX_LABEL and all(char.isalnum() or char == "-" for char in encoded)
+
+
+def is_recipient_address(text: str) -> bool:
+    """Tell whether text is one bare address a digest can be sent to (user@example.se, no name).
+
+    The company registry and the company form check contact e-mails with it: the domain must be a
+    host name with a dot, since a digest to `user@localhost` or `a@b..c` could never arrive.
+    """
+    try:
+        address = parse_address(text)
+    except ValueError:
+        return False
+    return not address.display_name and address.addr_spec == text and "." in address.domain.strip("[]")

@@ -70,6 +70,11 @@ BAD_CELLS: list[tuple[dict[str, str], str, str]] = [
         "contact_emails: not an email address: nej, x@y",
         "contact_emails: ogiltiga e-postadresser: nej, x@y",
     ),
+    (  # the domain cannot take mail: a digest sent there would never arrive
+        {"contact_emails": "info@städ.se; a@b..se; c@-d.se"},
+        "contact_emails: not an email address: a@b..se, c@-d.se",
+        "contact_emails: ogiltiga e-postadresser: a@b..se, c@-d.se",
+    ),
     (
         {"branches": "städ"},
         f"branches: unknown branch 'städ': use the codes {BRANCH_CODES}",

@@ -14,8 +14,8 @@ from typing import Any
 from anbudsradar.web.labels import branches
 from matcher.registry_fields import luhn_ok
 from models.company import Company
+from notifier.addresses import is_recipient_address
 
-_EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 _SPLIT_RE = re.compile(r"[,;\n]+")
 TEXT_FIELDS = (
     "name",
@@ -102,7 +102,7 @@ def parse_form(data: Mapping[str, Any], branch_values: list[str], paused: bool) 
     v["org_number"] = digits
     v["legal_form"] = raw["legal_form"][:100] or None
     emails = _items(raw["contact_emails"])
-    bad = [email for email in emails if not _EMAIL_RE.match(email)]
+    bad = [email for email in emails if not is_recipient_address(email)]
     if bad:
         e["contact_emails"] = "Ogiltig e-postadress: " + ", ".join(bad)
     v["contact_emails"] = emails
