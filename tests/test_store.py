@@ -17,6 +17,7 @@ from crawlers.parsers.exceptions import MalformedInputError
 from crawlers.parsers.record import Buyer, Lot, Money, NoticeRecord
 from models import IngestFailure, IngestRun, Notice, NoticeVersion, RawPayload
 from models.db import database, make_engine
+from models.search import include_name
 from models.store import NoticeStore
 
 
@@ -71,7 +72,8 @@ def test_migrations_match_the_models(database_url: str) -> None:
     engine = make_engine(database_url)
     models.db.migrate(engine)
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), models.Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        differences = compare_metadata(context, models.Base.metadata)
     engine.dispose()
     assert differences == []
 

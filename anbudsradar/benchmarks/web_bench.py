@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from sqlalchemy import func, select
@@ -211,6 +212,8 @@ def database_file(folder: Path) -> str:
     return f"sqlite:///{folder / 'web-bench.db'}"
 
 
+# Words typed into the tender list's search box: part of a word, capitals, Swedish letters, no match.
+FREE_TEXT = ("städ", "SNÖRÖJNING", "Luleå", "återbruk", "kyrkogård")
 # (label, paths cycled through): the default list, deeper pages, and the filters officers use most.
 SCENARIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tender list, first page (/notices)", ("/notices",)),
@@ -219,6 +222,8 @@ SCENARIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("employment filter, open, by deadline", ("/notices?employment=1&status=open&sort=deadline&order=asc",)),
     ("social filter, open, by deadline", ("/notices?social=1&status=open&sort=deadline&order=asc",)),
     ("branch + buyer + free text", ("/notices?branch=cleaning&buyer=1&q=skol",)),
+    ("free text, 3+ letters (städ, SNÖRÖJNING, …)", tuple(f"/notices?q={quote(q)}" for q in FREE_TEXT)),
+    ("free text, 1-2 letters (it, å)", ("/notices?q=it", f"/notices?q={quote('å')}")),
     ("JSON API /api/tenders", ("/api/tenders",)),
 )
 

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 import models
+from models.search import include_name
 
 target_metadata = models.Base.metadata
 
@@ -26,6 +27,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=sqlite,
             compare_type=True,
+            include_name=include_name,  # the text search's FTS table and trigram indexes (models.search)
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -20,6 +20,7 @@ from anbudsradar.web.queries.tenders import TenderRow, fetch_rows
 from models.company import Company, Municipality
 from models.matching import MatchResult
 from models.notice import Buyer, Notice
+from models.search import text_contains
 
 RESERVED_SHARE = 0.30  # LOU 4 kap. 18 §: at least 30 % of the employees
 UNKNOWN_BRANCH = "(ingen ASF-bransch)"
@@ -86,7 +87,7 @@ def list_buyers(session: Session, q: str | None = None, limit: int = 500) -> lis
         .limit(limit)
     )
     if q:
-        query = query.where(Buyer.name.icontains(q, autoescape=True))
+        query = query.where(text_contains(Buyer.name, q, session.get_bind().dialect.name))
     return [
         BuyerSummary(i, name or "(utan namn)", city, nuts, count)
         for i, name, city, nuts, count in session.execute(query)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,6 +12,7 @@ from anbudsradar.web.exceptions import NotFoundError
 from models.company import Company, NetworkLink
 from models.matching import MatchResult
 from models.notice import Notice
+from models.search import json_list_contains, text_contains
 
 StatusFilter = Literal["active", "inactive", "all"]
 
@@ -40,15 +40,14 @@ def list_companies(
         query = query.where(Company.active.is_(True))
     elif status == "inactive":
         query = query.where(Company.active.is_(False))
-    if q:
+    if q:  # any case of any letter (SQLite's own LIKE folds ASCII only): models.search
         digits = q.replace("-", "").strip()
+        dialect = session.get_bind().dialect.name
         query = query.where(
             or_(
-                Company.name.icontains(q, autoescape=True),
+                text_contains(Company.name, q, dialect),
                 Company.org_number.startswith(digits, autoescape=True) if digits.isdigit() else False,
-                cast(Company.keywords, String).icontains(q, autoescape=True),
-                # JSON text may keep non-ASCII letters as \u escapes ("st\u00e4dning")
-                cast(Company.keywords, String).icontains(json.dumps(q)[1:-1], autoescape=True),
+                json_list_contains(Company.keywords, q, dialect),
             )
         )
     if branch:

@@ -1,7 +1,8 @@
 """The tender list: filter conditions, sorting, one page of rows with their tags, and the count.
 
 The reserved, employment and social filters read stored, indexed flags on the notice (kept by
-models.flags after every ingest and tagging batch) instead of reading every notice's JSON and tags.
+models.flags after every ingest and tagging batch) instead of reading every notice's JSON and tags;
+the free text goes through the text index of models.search.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from anbudsradar.web.labels import COUNTIES, branch_prefixes
 from anbudsradar.web.queries.filters import TenderFilter
 from models.notice import Buyer, Notice
+from models.search import notice_text_condition
 from models.tag import NoticeTag
 
 
@@ -72,16 +74,11 @@ def branch_condition(code: str) -> ColumnElement[bool]:
     return or_(_tag_exists("branch", [code]), *[Notice.cpv_main.startswith(prefix) for prefix in prefixes])
 
 
-def conditions(flt: TenderFilter, today: date) -> list[ColumnElement[bool]]:
-    """Return the WHERE conditions of a filter (`today` decides what is open)."""
+def conditions(flt: TenderFilter, today: date, dialect: str) -> list[ColumnElement[bool]]:
+    """Return the WHERE conditions of a filter (`today` decides what is open) for a SQL dialect."""
     where: list[ColumnElement[bool]] = []
-    if flt.q:
-        where.append(
-            or_(
-                Notice.title.icontains(flt.q, autoescape=True),
-                Notice.description.icontains(flt.q, autoescape=True),
-            )
-        )
+    if flt.q:  # substring of title or description, any case, through the text index (models.search)
+        where.append(notice_text_condition(flt.q, dialect))
     if flt.reserved:  # BT-71/BT-736 or a reserved tag (models.flags.reserved_expression)
         where.append(Notice.reserved.is_(True))
     if flt.employment:  # BT-775 opp or an employment-requirement tag
@@ -151,12 +148,13 @@ def sort_order(flt: TenderFilter, dialect: str = "sqlite") -> list[ColumnElement
 
 def list_tenders(session: Session, flt: TenderFilter, today: date, page_size: int) -> TenderPage:
     """Return one page of the filtered, sorted tender list and the total count."""
-    where = conditions(flt, today)
+    dialect = session.get_bind().dialect.name
+    where = conditions(flt, today, dialect)
     total = session.scalar(select(func.count(Notice.id)).where(*where)) or 0
     rows = fetch_rows(
         session,
         where,
-        sort_order(flt, session.get_bind().dialect.name),
+        sort_order(flt, dialect),
         limit=page_size,
         offset=(flt.page - 1) * page_size,
     )

@@ -79,7 +79,7 @@ def export_csv(request: Request) -> StreamingResponse:
     flt = _export_filter(request)
     lines = csv_lines(
         request.app.state.sessions,
-        conditions(flt, today(request)),
+        conditions(flt, today(request), _dialect(request)),
         sort_order(flt, _dialect(request)),
         request.app.state.settings.export_limit,
     )
@@ -97,7 +97,7 @@ def export_ocds(request: Request) -> StreamingResponse:
     base = str(request.base_url).rstrip("/")
     body = ocds_package(
         request.app.state.sessions,
-        conditions(flt, today(request)),
+        conditions(flt, today(request), _dialect(request)),
         sort_order(flt, _dialect(request)),
         limit=request.app.state.settings.export_limit,
         uri=str(request.url),
