@@ -380,6 +380,11 @@ BRANCH_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "property management",
             "estate management",
             "janitor",
+            # UK housing and estates wording for building maintenance (CPV 5070, 4544)
+            "planned maintenance",
+            "reactive maintenance",
+            "responsive repairs",
+            "responsive maintenance",
         ),
     },
     "packaging_mailing": {

@@ -164,7 +164,14 @@ NOT_BRANCH: list[tuple[str, str]] = [
     ("en", "Health and Social Care Partnership"),
     ("sv", "Omsorgsutbildning"),
     ("sv", "Bemanning av omsorgspersonal"),
+    ("en", "Planned maintenance of vehicles"),
 ]
+
+
+def test_uk_building_maintenance_wording_is_property_care(analyser: Analyser) -> None:
+    for title in ("Planned Maintenance Works Framework", "Responsive Repairs – Council Housing"):
+        found = {h.code for h in hits(analyser, "en", title, "title") if h.kind == "branch"}
+        assert found == {"property_care"}, title
 
 
 @pytest.mark.parametrize(("lang", "title"), NOT_BRANCH, ids=[c[1] for c in NOT_BRANCH])
