@@ -168,6 +168,20 @@ NOT_BRANCH: list[tuple[str, str]] = [
 ]
 
 
+SERVICE_WORDING: list[tuple[str, str]] = [
+    ("Provision of Nursery Services", "care"),  # childcare (CPV 8531)
+    ("Domestic Abuse Intervention Service", "care"),  # social work (CPV 853)
+    ("Express Delivery Services", "removals_courier"),  # courier (CPV 6412)
+    ("Parcel delivery for the council", "removals_courier"),  # CPV 64121200
+]
+
+
+@pytest.mark.parametrize(("title", "branch"), SERVICE_WORDING, ids=[t for t, _ in SERVICE_WORDING])
+def test_english_service_wording_names_its_branch(analyser: Analyser, title: str, branch: str) -> None:
+    found = {h.code for h in hits(analyser, "en", title, "title") if h.kind == "branch" and not h.context}
+    assert found == {branch}
+
+
 def test_uk_building_maintenance_wording_is_property_care(analyser: Analyser) -> None:
     for title in ("Planned Maintenance Works Framework", "Responsive Repairs – Council Housing"):
         found = {h.code for h in hits(analyser, "en", title, "title") if h.kind == "branch"}
