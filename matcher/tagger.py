@@ -23,6 +23,7 @@ from pathlib import Path
 from crawlers.parsers.record import NoticeRecord
 from matcher.analysis import AnalysedText, Analyser
 from matcher.classifier import BranchClassifier
+from matcher.notes import LANGUAGE_UNKNOWN, TRUNCATED, language_other
 from matcher.rules import RuleHit
 from matcher.settings import (
     DEFAULT_THRESHOLD,
@@ -222,9 +223,7 @@ class Tagger:
         texts = [record.title, record.description, *(lot.title for lot in record.lots)]
         text = " ".join(t for t in texts if t)
         if any(is_truncated(t) for t in (record.description, *(lot.description for lot in record.lots))):
-            notes.append(
-                "text longer than the analysed part: the rest was searched for social-clause wording only"
-            )
+            notes.append(TRUNCATED)
         if record.language in TEXT_LANGUAGES:
             return record.language, notes
         if record.language is None:
@@ -232,17 +231,9 @@ class Tagger:
             if guessed is not None:
                 return guessed, notes
             if text.strip():
-                notes.insert(
-                    0,
-                    "text not analysed: its language is not stated and is neither Swedish nor English; "
-                    "tags come from structured fields only",
-                )
+                notes.insert(0, LANGUAGE_UNKNOWN)
             return None, notes
-        notes.insert(
-            0,
-            f"text not analysed: language {record.language!r} is neither Swedish nor English; "
-            "tags come from structured fields only",
-        )
+        notes.insert(0, language_other(record.language))
         return None, notes
 
     def _structured(self, record: NoticeRecord, notice: _Unit, lots: list[_Unit], note: str | None) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from crawlers.parsers.dispatch import parse_paths
 from crawlers.parsers.record import Lot, NoticeRecord
+from matcher.notes import in_swedish
 from matcher.tagger import Tagger
 from matcher.tags import NoticeTags, Tag
 from matcher.taxonomy import BRANCH_CODES, SOCIAL_CODE_NAMES
@@ -326,3 +327,17 @@ def test_a_branch_named_only_as_the_setting_is_not_tagged(
     [result] = tagger.tag_records([notice(title, language=lang)], text_only=True)
     codes = {tag.code for tag in result.branches}
     assert work in codes and setting not in codes
+
+
+def test_every_note_the_tagger_writes_has_a_swedish_version(tagger: Tagger) -> None:
+    records = [
+        notice("Reinigung von Büroräumen", "Gebäudereinigung", language="de", cpv_main="90911200"),
+        notice("Städ", "städning " * 700_000),  # longer than the analysed part
+        replace(notice("Рибка", "Прибирання офісів"), language=None),  # language neither stated nor guessed
+    ]
+    notes = [note for result in tagger.tag_records(records) for note in result.notes]
+    assert len(notes) == 3, notes
+    swedish = [in_swedish(note) for note in notes]
+    assert all(text.startswith("texten ") for text in swedish), swedish
+    assert "språket 'de' är varken svenska eller engelska" in swedish[0]
+    assert in_swedish("a note from elsewhere") == "a note from elsewhere"

@@ -174,6 +174,13 @@ def test_tender_page_shows_fields_lots_tags_matches_and_consortia(client: TestCl
     assert marks == ["reserverad enligt 4 kap. 18 § LOU"]
     assert texts(tree, "//h1[@id='notice-title']/mark") == ["Lokalvård"]
     assert "reserved_sheltered" in tree.xpath("//section[@id='tags']//li/@data-code")
+    # where a tag comes from and the fields of its evidence are told in Swedish
+    sources = texts(tree, "//section[@id='tags']//span[@class='source']")
+    assert sources and {s.strip("()") for s in sources} <= {"strukturerat fält", "ordregel", "klassificerare"}
+    evidence = [li.text_content() for li in tree.xpath("//section[@id='tags']//ul[@class='evidence']/li")]
+    assert any(item.startswith("CPV-huvudkod: 90919200") for item in evidence), evidence
+    raw_names = ("lots[", "cpv", "title", "description", "reserved_")
+    assert not any(item.startswith(raw_names) for item in evidence)
     assert "Städkooperativet Glänsande" in texts(tree, "//section[@id='matches']//tbody/tr/td[1]")[0]
     suggestion = tree.xpath(f"//article[@data-suggestion='{known.suggestion}']")[0]
     assert "Grönt & Snö i Boden" in suggestion.text_content()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from matcher.areas import COUNTY_NAME_BY_NUTS3
+from matcher.notes import in_swedish
 
 NOTICE_TYPES: dict[str, str] = {
     "contract-notice": "Annons om upphandling",
@@ -36,6 +38,25 @@ SOCIAL_TAGS: dict[str, str] = {
     "employment_requirement": "Sysselsättningskrav",
     "social_considerations": "Övriga sociala hänsyn",
 }
+# Where a tag comes from (matcher.tags.TagSource) and the fields its evidence names.
+TAG_SOURCES: dict[str, str] = {
+    "structured": "strukturerat fält",
+    "rules": "ordregel",
+    "classifier": "klassificerare",
+}
+EVIDENCE_FIELDS: dict[str, str] = {
+    "title": "rubrik",
+    "description": "beskrivning",
+    "text": "texten",
+    "cpv_main": "CPV-huvudkod",
+    "cpv": "CPV-kod",
+    "reserved_participation": "reserverat deltagande (BT-71)",
+    "reserved_execution": "utförande inom program för skyddad anställning (BT-736)",
+    "social_objectives": "sociala mål (BT-775)",
+    "strategic_procurement": "strategisk upphandling (BT-06)",
+    "suitability.vcse": "lämplig för sociala företag (OCDS suitability.vcse)",
+}
+_LOT_FIELD = re.compile(r"^lots\[(\d+)\]\.(.+)$")
 CONSORTIUM_STATUS: dict[str, str] = {"proposed": "Förslag", "accepted": "Accepterat", "dismissed": "Avfärdat"}
 CONSORTIUM_ACTIONS: dict[str, str] = {
     "proposed": "föreslog",
@@ -83,6 +104,26 @@ def branch_prefixes() -> dict[str, tuple[str, ...]]:
 def branch_name(code: str) -> str:
     """Return a branch's Swedish name, or the code itself when unknown."""
     return branches().get(code, code)
+
+
+def tag_source(source: str) -> str:
+    """Return where a tag comes from in Swedish ("klassificerare"), or the code itself when unknown."""
+    return TAG_SOURCES.get(source, source)
+
+
+def evidence_field(field: str | None) -> str:
+    """Return the field an evidence item names in Swedish: "lots[0].cpv" -> "delområde 1: CPV-kod"."""
+    if not field:
+        return ""
+    lot = _LOT_FIELD.match(field)
+    if lot is not None:
+        return f"delområde {int(lot.group(1)) + 1}: {EVIDENCE_FIELDS.get(lot.group(2), lot.group(2))}"
+    return EVIDENCE_FIELDS.get(field, field)
+
+
+def evidence_note(note: str) -> str:
+    """Return a tagging note ("text not analysed: ...") in Swedish (matcher.notes)."""
+    return in_swedish(note)
 
 
 def social_name(code: str) -> str:
