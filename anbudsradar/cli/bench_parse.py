@@ -24,9 +24,10 @@ def bench_parse_cmd(paths: tuple[str, ...], synthetic: int, rounds: int) -> None
         raise click.UsageError("nothing to measure: give notice paths or --synthetic N > 0")
     if paths:
         loaded = _read_paths(paths)
+        count = len(loaded.skipped)
+        skipped = f" ({count} skipped as unreadable, each named on stderr)" if count else ""
         _print(
-            f"{len(loaded.inputs)} inputs from {', '.join(paths)} "
-            f"({len(loaded.skipped)} skipped as unreadable, each named on stderr)",
+            f"{len(loaded.inputs)} inputs from {', '.join(paths)}{skipped}",
             measure_parse(loaded.inputs, rounds, ingest=False),
             rounds,
         )
