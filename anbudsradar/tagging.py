@@ -1,7 +1,8 @@
 """The tagging service: tag stored notices and keep their tags in the database, only what changed.
 
 A notice is (re)tagged when it has no tags yet, when its content changed since it was tagged, or
-when the model version changed; `everything=True` retags all. Tags are replaced per notice.
+when the classifier or the rules changed (Tagger.version, matcher.fingerprint); `everything=True`
+retags all. Tags are replaced per notice.
 """
 
 from __future__ import annotations
@@ -30,18 +31,18 @@ class RetagSummary:
     tagged: int = 0
     up_to_date: int = 0
     tags: int = 0
-    model_version: str = ""
+    tagger_version: str = ""  # the classifier's version and the rules' fingerprint (Tagger.version)
 
 
-def notices_to_tag(session: Session, model_version: str, *, everything: bool = False) -> list[int]:
-    """Return the primary keys of notices whose tags are missing or stale."""
+def notices_to_tag(session: Session, tagger_version: str, *, everything: bool = False) -> list[int]:
+    """Return the primary keys of notices whose tags are missing or stale (other content, model or rules)."""
     query = select(Notice.id).outerjoin(TaggingState, TaggingState.notice_pk == Notice.id)
     if not everything:
         query = query.where(
             or_(
                 TaggingState.notice_pk.is_(None),
                 TaggingState.content_hash != Notice.content_hash,
-                TaggingState.model_version != model_version,
+                TaggingState.model_version != tagger_version,
             )
         )
     return list(session.scalars(query.order_by(Notice.id)))
@@ -56,9 +57,9 @@ def retag(
     progress: Callable[[int], None] | None = None,
 ) -> RetagSummary:
     """Tag every stored notice that needs it and store its tags; return the counts."""
-    version = tagger.model_version
+    version = tagger.version
     pending = notices_to_tag(session, version, everything=everything)
-    summary = RetagSummary(model_version=version)
+    summary = RetagSummary(tagger_version=version)
     for chunk in _chunks(pending, batch_size):
         notices = list(session.scalars(select(Notice).where(Notice.id.in_(chunk)).order_by(Notice.id)))
         results = tagger.tag_records([NoticeRecord.from_dict(notice.record) for notice in notices])

@@ -23,6 +23,7 @@ from pathlib import Path
 from crawlers.parsers.record import NoticeRecord
 from matcher.analysis import AnalysedText, Analyser
 from matcher.classifier import BranchClassifier
+from matcher.fingerprint import shipped_rules_fingerprint
 from matcher.notes import LANGUAGE_UNKNOWN, TRUNCATED, language_other
 from matcher.rules import RuleHit
 from matcher.settings import (
@@ -140,9 +141,13 @@ class _Unit:
 class Tagger:
     """Tags notices and lots with ASF branches and social-clause codes; load once, tag many."""
 
-    def __init__(self, classifier: BranchClassifier, analyser: Analyser | None = None) -> None:
+    def __init__(
+        self, classifier: BranchClassifier, analyser: Analyser | None = None, rules_version: str | None = None
+    ) -> None:
         self.classifier = classifier
         self.analyser = analyser or Analyser()
+        # which rules tag (matcher.fingerprint): stored tags made by other rules are stale
+        self.rules_version = rules_version or shipped_rules_fingerprint()
         self.thresholds = dict.fromkeys(SOCIAL_CODE_NAMES, DEFAULT_THRESHOLD)
         self.thresholds.update(
             {code: float(t) for code, t in zip(classifier.branches, classifier.thresholds, strict=True)}
@@ -167,6 +172,11 @@ class Tagger:
     def model_version(self) -> str:
         """The version of the classifier artifact; stored with every tag."""
         return self.classifier.version
+
+    @property
+    def version(self) -> str:
+        """The classifier's version and the rules' fingerprint: stored tags of another are stale."""
+        return f"{self.model_version}+rules-{self.rules_version}"
 
     def tag_records(self, records: Sequence[NoticeRecord], text_only: bool = False) -> list[NoticeTags]:
         """Tag notices and their lots; text_only ignores CPV codes and every structured field."""

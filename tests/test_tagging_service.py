@@ -16,6 +16,8 @@ from anbudsradar.samples.norrbotten import write_samples
 from anbudsradar.tagging import retag
 from crawlers.parsers.dispatch import ParseOutcome
 from crawlers.parsers.record import NoticeRecord
+from matcher.fingerprint import PACKAGE_DIR as MATCHER_DIR
+from matcher.fingerprint import RULE_MODULES, rules_fingerprint, shipped_rules_fingerprint
 from matcher.tagger import Tagger
 from models import Notice, NoticeTag
 from models.db import database
@@ -73,3 +75,26 @@ def test_retag_only_does_what_changed(session: Session, tagger: Tagger) -> None:
     third = retag(session, tagger)
     assert third.tagged == 1
     assert (None, "cleaning") in tags_of(session, "Lokalvård och städning av Storgatans")
+
+
+def test_a_change_of_rules_retags_every_notice(session: Session, tagger: Tagger) -> None:
+    retag(session, tagger)
+    same_rules = Tagger(tagger.classifier, tagger.analyser)
+    assert same_rules.version == tagger.version and retag(session, same_rules).tagged == 0
+    other_rules = Tagger(tagger.classifier, tagger.analyser, rules_version="0123456789ab")
+    assert other_rules.model_version == tagger.model_version  # the classifier is the same
+    summary = retag(session, other_rules)
+    assert (summary.tagged, summary.tagger_version) == (13, f"{tagger.model_version}+rules-0123456789ab")
+
+
+def test_the_rules_fingerprint_follows_the_bytes_of_the_rule_modules(tmp_path: Path) -> None:
+    modules = [MATCHER_DIR / f"{name}.py" for name in RULE_MODULES]
+    copies = []
+    for module in modules:
+        copy = tmp_path / module.name
+        copy.write_bytes(module.read_bytes())
+        copies.append(copy)
+    assert rules_fingerprint(copies) == shipped_rules_fingerprint()
+    vocabulary = tmp_path / "vocabulary.py"
+    vocabulary.write_text(vocabulary.read_text(encoding="utf-8") + "\n# one more word\n", encoding="utf-8")
+    assert rules_fingerprint(copies) != shipped_rules_fingerprint()

@@ -58,7 +58,7 @@ def _print_summary(console: Console, result: DemoResult) -> None:
     tagging = result.tagging
     console.print(
         f"[bold]3. Tag[/] {tagging.tagged} notices with ASF branches and social clauses "
-        f"({tagging.tags} tags, model {tagging.model_version})"
+        f"({tagging.tags} tags, tagger {tagging.tagger_version})"
     )
     table = Table(title="Stored notices", show_lines=False)
     for column in ("type", "buyer", "title", "branches", "social clauses", "deadline", "versions"):

@@ -24,14 +24,14 @@ def retag_database(model: Path, everything: bool) -> None:
         raise click.UsageError(str(exc)) from None
     tagger = _load_tagger(model)
     with database(settings.database_url) as sessions, sessions() as session:
-        pending = len(notices_to_tag(session, tagger.model_version, everything=everything))
+        pending = len(notices_to_tag(session, tagger.version, everything=everything))
         columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("tagging", total=pending)
             summary = retag(session, tagger, everything=everything, progress=lambda n: bar.advance(task, n))
     click.echo(
         f"tagged {summary.tagged} notices ({summary.tags} tags), {summary.up_to_date} already up to date "
-        f"(model {summary.model_version}, database {settings.database_url})"
+        f"(tagger {summary.tagger_version}, database {settings.database_url})"
     )
 
 
