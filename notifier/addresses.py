@@ -75,6 +75,17 @@ def _is_label(label: str) -> bool:
     return len(encoded) <= _MAX_LABEL and all(char.isalnum() or char == "-" for char in encoded)
 
 
+def bare_address(raw: str) -> Address:
+    """Return the address of `raw` when it is the address alone (user@example.se, no display name).
+
+    Raise ValueError saying what is wrong, as parse_address does.
+    """
+    address = parse_address(raw)
+    if address.display_name or address.addr_spec != raw:
+        raise ValueError("write the address alone, e.g. user@example.org")
+    return address
+
+
 def is_recipient_address(text: str) -> bool:
     """Tell whether text is one bare address a digest can be sent to (user@example.se, no name).
 
@@ -82,7 +93,7 @@ def is_recipient_address(text: str) -> bool:
     host name with a dot, since a digest to `user@localhost` or `a@b..c` could never arrive.
     """
     try:
-        address = parse_address(text)
+        address = bare_address(text)
     except ValueError:
         return False
-    return not address.display_name and address.addr_spec == text and "." in address.domain.strip("[]")
+    return "." in address.domain.strip("[]")

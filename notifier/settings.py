@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from notifier.addresses import parse_address
+from notifier.addresses import bare_address, parse_address
 from notifier.exceptions import NotifierConfigError
 
 SECURITY_MODES = ("starttls", "tls", "none")
@@ -236,10 +236,6 @@ def _address(name: str, raw: str) -> Address:
 def _bare_address(name: str, raw: str) -> None:
     """Raise unless a setting is one address without a display name (user@example.org)."""
     try:
-        address = parse_address(raw)
+        bare_address(raw)
     except ValueError as exc:
         raise NotifierConfigError(f"{name}={raw!r} is not an e-mail address: {exc}") from None
-    if address.display_name or address.addr_spec != raw:
-        raise NotifierConfigError(
-            f"{name}={raw!r} is not an e-mail address: write the address alone, e.g. user@example.org"
-        )
