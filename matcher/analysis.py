@@ -19,6 +19,8 @@ class AnalysedText:
     fields: dict[str, str]
     words: dict[str, list[Word]] = field(default_factory=dict)
     hits: list[RuleHit] = field(default_factory=list)
+    # title field -> offset where its context begins: what follows says whom, where or what on
+    context: dict[str, int] = field(default_factory=dict)
 
     def title_text(self) -> str:
         """Return the cleaned, lower-cased title (the classifier's character n-grams read it)."""
@@ -79,5 +81,8 @@ class Analyser:
                 words = pipeline.words(doc, segment)
                 result.words.setdefault(segment.field, []).extend(words)
                 if rules is not None:
-                    result.hits += rules.match(doc, segment, words)
+                    hits, context = rules.match(doc, segment, words)
+                    result.hits += hits
+                    if context is not None:
+                        result.context.setdefault(segment.field, context)
         return results

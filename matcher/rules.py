@@ -23,6 +23,7 @@ from matcher.vocabulary import (
     BRANCH_TERMS,
     BUILDING_WORKS,
     CONTEXT_WORDS,
+    GOODS,
     HEADS_NOT_WORK,
     LEAD_WORDS,
     NEGATIONS_AFTER,
@@ -36,6 +37,9 @@ from matcher.vocabulary import (
 )
 
 RuleKind = Literal["branch", "social"]
+# What a title's first naming word is: branch work, a thing (goods or building works), staff or a
+# body or a course, or other work.
+_Subject = Literal["work", "thing", "staff", "other"]
 # Endings of Swedish nouns, adjectives and verbs that a single-word term may carry.
 _INFLECTIONS = frozenset(
     [
@@ -172,8 +176,11 @@ class RuleSet:
         self._swedish = _SwedishWords(single, splitter.is_piece) if splitter is not None else None
         self._english = single if splitter is None else {}
 
-    def match(self, doc: Doc, segment: Segment, words: list[Word]) -> list[RuleHit]:
-        """Return every rule hit in one analysed segment (field offsets), negated clauses left out."""
+    def match(self, doc: Doc, segment: Segment, words: list[Word]) -> tuple[list[RuleHit], int | None]:
+        """Return every rule hit in one analysed segment (field offsets), negated clauses left out.
+
+        Also returns, for a title, the field offset where its context begins (None: nowhere).
+        """
         hits: list[RuleHit] = []  # offsets within the segment until the end
         strings = doc.vocab.strings
         for match_id, start, end in self._phrases(doc):
@@ -199,15 +206,21 @@ class RuleSet:
                 hits.append(_hit(entry, word.field, word.local, local_end))
         if not is_title_field(segment.field):
             hits = [hit for hit in hits if hit.kind != "branch" or hit.rule not in TITLE_ONLY_TERMS]
+        hits, title_context = _mark_context(_deduplicated(hits), segment)
         return [
-            replace(hit, start=segment.to_field(hit.start), end=segment.to_field(hit.end))
-            for hit in _mark_context(_deduplicated(hits), segment)
-        ]
+            replace(hit, start=segment.to_field(hit.start), end=segment.to_field(hit.end)) for hit in hits
+        ], None if title_context is None else segment.to_field(title_context)
 
     def _single(self, word: Word) -> tuple[_Entry, ...]:
-        """Return the single-word entries a word matches (compound-aware for Swedish)."""
+        """Return the single-word entries a word or its lemma matches (compound-aware for Swedish).
+
+        The lemma finds plurals that drop a final -a ("matlådor" -> "matlåda", "grönytor" -> "grönyta").
+        """
         if self._swedish is not None:
-            return self._swedish.find(word.lower)
+            found = self._swedish.find(word.lower)
+            if word.lemma == word.lower:
+                return found
+            return found + tuple(e for e in self._swedish.find(word.lemma) if e not in found)
         entry = self._english.get(word.lower)
         return (entry,) if entry is not None else ()
 
@@ -248,7 +261,7 @@ def _head_not_work(head: str) -> bool:
     return any(head == other or head.endswith(other) for other in HEADS_NOT_WORK)
 
 
-def _mark_context(hits: list[RuleHit], segment: Segment) -> list[RuleHit]:
+def _mark_context(hits: list[RuleHit], segment: Segment) -> tuple[list[RuleHit], int | None]:
     """Mark branch hits that stand after a context word following the work already named.
 
     Title: after the title's subject, the first branch word or the first other word that names
@@ -256,23 +269,31 @@ def _mark_context(hits: list[RuleHit], segment: Segment) -> list[RuleHit]:
     for); lead words such as "Ramavtal för" name nothing. Description: within one sentence, after
     its first branch word ("kök och måltidsservice för tre äldreboenden"). Hits carry offsets
     within the segment here.
+
+    Also returns where a title's context begins when its subject is work or a thing (None: nowhere,
+    or after staff or other work). After other work ("Sysselsättning för personer med
+    funktionsnedsättning") or staff ("Partnership for Carers Support") the words that follow may be
+    the only sign of what the work is.
     """
     branch = [h for h in hits if h.kind == "branch"]
-    if not branch:
-        return hits
-    if is_title_field(segment.field):
-        boundaries = [(_context_start(segment.text, branch), len(segment.text))]
+    title = is_title_field(segment.field)
+    if not branch and not title:
+        return hits, None
+    title_context = None
+    if title:
+        start, subject = _context_start(segment.text, branch)
+        boundaries = [(start, len(segment.text))]
+        title_context = start if subject in ("work", "thing") else None
     else:
         boundaries = _description_context(segment.text, branch)
     spans = [(start, end) for start, end in boundaries if start is not None]
-    if not spans:
-        return hits
-    return [
+    marked = [
         replace(hit, context=True)
         if hit.kind == "branch" and any(start <= hit.start < end for start, end in spans)
         else hit
         for hit in hits
     ]
+    return marked, title_context
 
 
 def _description_context(text: str, branch: list[RuleHit]) -> list[tuple[int | None, int]]:
@@ -294,32 +315,37 @@ def _description_context(text: str, branch: list[RuleHit]) -> list[tuple[int | N
     return spans
 
 
-def _context_start(text: str, branch: list[RuleHit]) -> int | None:
-    """Return the offset of the first context word after the title's subject, or None.
+def _context_start(text: str, branch: list[RuleHit]) -> tuple[int | None, _Subject | None]:
+    """Return the offset of the first context word after the title's subject (or None), and the subject.
 
     The subject is the first branch word ("work"), or the first other word that names something: a
     thing (goods, staff, building works) or other work. "av"/"of" start context only after work or
     a thing (vocabulary.OBJECT_WORDS).
     """
-    subject: Literal["work", "thing", "other"] | None = None
+    subject: _Subject | None = None
     for found in _WORD_RE.finditer(text):
         word = found.group().lower()
         if subject and (word in CONTEXT_WORDS or (word in OBJECT_WORDS and subject != "other")):
-            return found.start()
+            return found.start(), subject
         if subject:
             continue
         if any(h.start <= found.start() < h.end for h in branch):
             subject = "work"
         elif _names_a_thing(word):
-            subject = "thing"
+            subject = "thing" if _is_goods(word) else "staff"
         elif word.isalpha() and len(word) > 2 and not is_lead_word(word) and word not in CONTEXT_WORDS:
             subject = "other"
-    return None
+    return None, subject
 
 
 def _names_a_thing(word: str) -> bool:
     """Tell whether a title word names goods, staff or building works ("programvara", "construction")."""
     return word in BUILDING_WORKS or (word not in LEAD_WORDS and len(word) > 2 and _head_not_work(word))
+
+
+def _is_goods(word: str) -> bool:
+    """Tell whether a title word that names a thing names goods or building works, not staff or a body."""
+    return word in BUILDING_WORKS or any(word == other or word.endswith(other) for other in GOODS)
 
 
 def _hit(entry: _Entry, field: str, start: int, end: int) -> RuleHit:

@@ -106,6 +106,7 @@ class _Unit:
     setting: set[str] = field(default_factory=set)  # branches whose title words say whom it is for
     # (field, start, end, branch) of title words that name the work
     subjects: list[tuple[str, int, int, str]] = field(default_factory=list)
+    context: dict[str, int] = field(default_factory=dict)  # title field -> where its context begins
 
     def own_words(self, code: str) -> bool:
         """Tell whether the rules found a branch's words naming the work (title) or in a description."""
@@ -120,15 +121,24 @@ class _Unit:
         return (self.quotable.get(name) or self.fields.get(name) or "")[start:end]
 
     def unsupported(self, code: str, words: Sequence[Word]) -> bool:
-        """Tell whether a branch has no word of its own: its words name other branches or no work.
+        """Tell whether a branch has no word of its own: its words name other work, no work or the setting.
 
         "Contract for cleaning services": "cleaning" names the cleaning branch and "contract" names
         no work; that laundry's and street cleaning's training labels say "textile-cleaning" and
-        "street-cleaning" does not make the notice laundry or street cleaning.
+        "street-cleaning" does not make the notice laundry or street cleaning. In "Tvätt av
+        arbetskläder" the workwear is what is washed, not textile work bought.
         """
         if self.own_words(code):
             return False
-        return all(self._names_other(code, word) or is_lead_word(word.lower) for word in words)
+        return all(
+            self._names_other(code, word) or is_lead_word(word.lower) or self._in_context(word)
+            for word in words
+        )
+
+    def _in_context(self, word: Word) -> bool:
+        """Tell whether a word stands in its title's context (after "för", "av"... following the subject)."""
+        start = self.context.get(word.field)
+        return start is not None and word.start >= start
 
     def _names_other(self, code: str, word: Word) -> bool:
         """Tell whether a word lies in a title word that names another branch's work."""
@@ -207,6 +217,9 @@ class Tagger:
                 continue
             lot_texts = [by_unit[id(unit)] for unit in lot_units]
             notice_text = _merged(by_unit[id(notice_unit)], lot_texts)
+            notice_unit.context = notice_text.context
+            for unit, text in zip(lot_units, lot_texts, strict=True):
+                unit.context = text.context
             to_classify.append((notice_unit, notice_text))
             to_classify += list(zip(lot_units, lot_texts, strict=True))
             self._rules(notice_unit, notice_text.hits)
@@ -327,9 +340,12 @@ def _add(candidates: _Candidates, finding: Finding) -> None:
 
 def _merged(notice: AnalysedText, lots: list[AnalysedText]) -> AnalysedText:
     """Return the notice's text with its lots' texts added (the notice-level classifier reads all)."""
-    merged = AnalysedText(notice.lang, dict(notice.fields), dict(notice.words), list(notice.hits))
+    merged = AnalysedText(
+        notice.lang, dict(notice.fields), dict(notice.words), list(notice.hits), dict(notice.context)
+    )
     for lot in lots:
         merged.fields.update(lot.fields)
         merged.words.update(lot.words)
         merged.hits += lot.hits
+        merged.context.update(lot.context)
     return merged

@@ -22,6 +22,7 @@ BRANCH_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "lokalvårdare",
             "fönsterputsning",
             "fönsterputs",
+            "fönstertvätt",
             "storstädning",
             "golvvård",
             "rengöring",
@@ -95,7 +96,14 @@ BRANCH_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "daglig verksamhet",
             "personlig assistans",
             "ledsagning",
+            "ledsagarservice",
             "avlösning",
+            "avlösarservice",
+            "korttidstillsyn",
+            "skyddat boende",
+            "missbruksvård",
+            "bostad med särskild service",
+            "boende med särskild service",
             "socialtjänst",
             "socialt arbete",
             "socialvård",
@@ -178,6 +186,8 @@ BRANCH_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "gräsklippning",
             "häckklippning",
             "trädvård",
+            "beskärning",
+            "trädbeskärning",
             "ogräsbekämpning",
             "utemiljö",
             "skötsel av grönytor",
@@ -209,6 +219,7 @@ BRANCH_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
             "sandning",
             "gatusopning",
             "sopning",
+            "sandupptagning",
             "snöskottning",
             "snöbortforsling",
             "plogning",
@@ -468,9 +479,8 @@ BRANCH_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
 # kitchen equipment; "städmaskiner"; "catering equipment"), staff, bodies and courses ("social care
 # workers", "Health and Social Care Partnership", "omsorgsutbildning"). Swedish: the head of a
 # compound whose first part is the branch word; English: the word right after the branch phrase.
-HEADS_NOT_WORK: frozenset[str] = frozenset(
+STAFF_AND_BODIES: frozenset[str] = frozenset(
     [
-        # staff, bodies and courses
         "personal",
         "personalen",
         "bemanning",
@@ -496,7 +506,10 @@ HEADS_NOT_WORK: frozenset[str] = frozenset(
         "training",
         "courses",
         "apprenticeships",
-        # goods
+    ]
+)
+GOODS: frozenset[str] = frozenset(
+    [
         "utrustning",
         "maskin",
         "maskiner",
@@ -521,6 +534,7 @@ HEADS_NOT_WORK: frozenset[str] = frozenset(
         "verktyg",
         "tillbehör",
         "förbrukningsmaterial",
+        "avfall",  # "textilavfall" is waste to collect, not textile work (Swedish compounds only)
         "equipment",
         "materials",
         "material",
@@ -538,6 +552,7 @@ HEADS_NOT_WORK: frozenset[str] = frozenset(
         "systems",
     ]
 )
+HEADS_NOT_WORK: frozenset[str] = STAFF_AND_BODIES | GOODS
 # Branch terms that name the work in a title only: in a description they mostly state what the
 # contractor must offer ("... erbjuda arbetsträning"), which is the social clause, not the work bought.
 TITLE_ONLY_TERMS: frozenset[str] = frozenset(

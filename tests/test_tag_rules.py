@@ -144,6 +144,17 @@ COMPOUNDS: list[tuple[str, str]] = [
     ("Arbetsträningsplatser inom daglig sysselsättning", "care"),
     ("Arbetsbefrämjande insatser", "care"),
     ("Yrkesrehabiliteringstjänster", "care"),
+    # LSS services (9 § LSS): escort and relief services, housing with special service
+    ("Ledsagarservice och avlösarservice", "care"),
+    ("Boende med särskild service för vuxna", "care"),
+    ("Korttidstillsyn för skolungdom över 12 år", "care"),
+    ("Skyddat boende för våldsutsatta kvinnor", "care"),  # social services (SoL)
+    ("Fönstertvätt", "cleaning"),
+    ("Beskärning av fruktträd", "grounds"),  # tree pruning (CPV 77341000)
+    ("Sandupptagning efter vintern", "snow_streets"),
+    # the lemma finds plurals that drop a final -a
+    ("Matlådor till äldre i ordinärt boende", "catering"),
+    ("Skötsel av stadens grönytor", "grounds"),
 ]
 
 
@@ -205,6 +216,31 @@ def test_work_integration_is_care_in_a_title_only(analyser: Analyser, lang: str,
     """Bought as the service it is care (CPV 85312510); in a description it is what a contractor offers."""
     assert {h.code for h in hits(analyser, lang, text, "title") if h.kind == "branch"} == {"care"}
     assert {h.code for h in hits(analyser, lang, text, "description") if h.kind == "branch"} == set()
+
+
+def test_textile_waste_is_recycling_not_textiles(analyser: Analyser) -> None:
+    """Textile waste is what is collected: the compound's head "avfall" is no textile work."""
+    found = {h.code for h in hits(analyser, "sv", "Insamling av textilavfall", "title") if h.kind == "branch"}
+    assert found == {"recycling"}
+
+
+TITLE_CONTEXT: list[tuple[str, str, str | None]] = [
+    # after branch work or goods, the context begins at the first context word
+    ("sv", "Grönyteskötsel för bostadsbolagets fastigheter", "för bostadsbolagets fastigheter"),
+    ("sv", "Hjälpmedel för personer med funktionsnedsättning", "för personer med funktionsnedsättning"),
+    ("en", "Waste management services for council buildings", "for council buildings"),
+    # after other work or staff, what follows may be the only sign of the work: no context
+    ("sv", "Sysselsättning för personer med funktionsnedsättning", None),
+    ("en", "Partnership Framework Agreement for Carers Support", None),
+    ("sv", "Ramavtal för lokalvård", None),  # a lead word names nothing: no subject before "för"
+]
+
+
+@pytest.mark.parametrize(("lang", "title", "context"), TITLE_CONTEXT, ids=[c[1] for c in TITLE_CONTEXT])
+def test_where_a_title_context_begins(analyser: Analyser, lang: str, title: str, context: str | None) -> None:
+    [result] = analyser.analyse([(lang, {"title": title})])
+    start = result.context.get("title")
+    assert (title[start:] if start is not None else None) == context
 
 
 def test_branch_words_after_for_name_the_setting(analyser: Analyser) -> None:

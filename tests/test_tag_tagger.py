@@ -329,6 +329,41 @@ def test_a_branch_named_only_as_the_setting_is_not_tagged(
     assert work in codes and setting not in codes
 
 
+CLASSIFIER_SETTING_TITLES = [
+    # (title, a branch whose classifier words stand only in the title's context, the work)
+    ("sv", "Grönyteskötsel för bostadsbolagets fastigheter", "property_care", "grounds"),
+    ("sv", "Städning av trapphus i bostadsbolagets fastigheter", "property_care", "cleaning"),
+    ("en", "Waste management services for council buildings", "property_care", "recycling"),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "setting", "work"),
+    CLASSIFIER_SETTING_TITLES,
+    ids=[t[1] for t in CLASSIFIER_SETTING_TITLES],
+)
+def test_classifier_words_that_only_name_the_setting_give_no_branch(
+    tagger: Tagger, lang: str, title: str, setting: str, work: str
+) -> None:
+    """No rule names property care, but the classifier reads "fastigheter"; after the work it is where."""
+    classifier = replace(tagger.classifier, thresholds=tagger.classifier.thresholds * 0)
+    every_score = Tagger(classifier, tagger.analyser)  # lists every branch the tagger keeps, any score
+    [result] = every_score.tag_records([notice(title, language=lang)], text_only=True)
+    assert work in by_code(result.branches) and setting not in by_code(result.branches)
+    [alone] = every_score.tag_records([notice(title.split(" ", 1)[1], language=lang)], text_only=True)
+    assert setting in by_code(alone.branches), "without the work before it, the same words count"
+
+
+def test_classifier_words_after_other_work_still_count(tagger: Tagger) -> None:
+    """After work the rules cannot name, "för personer med funktionsnedsättning" may be what shows care."""
+    classifier = replace(tagger.classifier, thresholds=tagger.classifier.thresholds * 0)
+    every_score = Tagger(classifier, tagger.analyser)
+    [result] = every_score.tag_records(
+        [notice("Sysselsättning för personer med funktionsnedsättning", language="sv")], text_only=True
+    )
+    assert "care" in by_code(result.branches)
+
+
 def test_every_note_the_tagger_writes_has_a_swedish_version(tagger: Tagger) -> None:
     records = [
         notice("Reinigung von Büroräumen", "Gebäudereinigung", language="de", cpv_main="90911200"),
