@@ -9,10 +9,11 @@ reserved (new, and the company qualifies) → new → closing within N days (tol
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from models import (
     Municipality,
     Notice,
 )
-from notifier.formatting import COUNTY_NAMES, NUTS_LABELS, days_left, parse_deadline
+from notifier.formatting import COUNTY_NAMES, days_left, lot_label, parse_deadline, region_name
 from notifier.links import notice_url
 from notifier.settings import NotifierSettings
 from notifier.weeks import IsoWeek
@@ -37,6 +38,11 @@ SECTIONS = ("reserved", "new", "closing", "changed")
 SKIPPED_TYPES = frozenset({"award"})
 
 MatchKey = tuple[int, str | None]  # (notice_pk, lot_id)
+# The matcher's words about the deadline ("Sista anbudsdag 13 december (13 dagar kvar)"): counted
+# when it matched, so a day off by send time; each entry shows the deadline and days left itself.
+_DEADLINE_REASON = re.compile(
+    r"^(?:(?:Kort om tid: s|S)ista anbudsdag \d{1,2} \w+ \(\d+ dagar? kvar\)|Ingen sista anbudsdag angiven)$"
+)
 
 
 @dataclass(slots=True)
@@ -46,7 +52,7 @@ class LotLine:
     lot_id: str | None
     title: str | None
     score: float
-    reasons: list[str]
+    reasons: list[str]  # what the notice's reasons do not already say about this lot
     amount: float | None
     currency: str | None
 
@@ -145,6 +151,13 @@ class Digest:
         news = ("reserved", "new", "changed")
         return not any(self.sections[s] for s in news) and not self.consortia
 
+    def consortium_groups(self) -> list[tuple[DigestNotice, list[DigestConsortium]]]:
+        """Return the suggested teams by notice, best first: each notice is shown once, with its teams."""
+        groups: dict[int, tuple[DigestNotice, list[DigestConsortium]]] = {}
+        for team in self.consortia:
+            groups.setdefault(team.notice.notice_pk, (team.notice, []))[1].append(team)
+        return list(groups.values())
+
     def counts(self) -> dict[str, int]:
         """Items per section, as recorded on the delivery."""
         counts = {s: len(items) for s, items in self.sections.items()}
@@ -215,6 +228,9 @@ class DigestBuilder:
             )
             told[key].append(item)
             last_sent = sent_at
+        if last_sent is not None:  # stored in UTC (SQLite keeps no offset); shown in the digest's zone
+            last_sent = last_sent if last_sent.tzinfo else last_sent.replace(tzinfo=UTC)
+            last_sent = last_sent.astimezone(self.zone)
         return told, last_sent
 
     def _matches(self, company: Company) -> dict[int, tuple[Notice, list[MatchResult]]]:
@@ -269,6 +285,7 @@ class DigestBuilder:
     def _describe(self, notice: Notice, matches: list[MatchResult]) -> DigestNotice:
         """Everything an entry shows about a notice and the company's matches on it."""
         lots_by_id = {lot.lot_id: lot for lot in notice.lots}
+        reasons = _notice_reasons(matches)
         lot_lines = []
         for match in matches:
             lot = lots_by_id.get(match.lot_id) if match.lot_id else None
@@ -278,13 +295,12 @@ class DigestBuilder:
                         match.lot_id,
                         lot.title,
                         match.score,
-                        list(match.reasons),
+                        [r for r in _shown_reasons(match.reasons) if r not in reasons],
                         lot.estimated_amount,
                         lot.estimated_currency or notice.estimated_currency,
                     )
                 )
         lot_lines.sort(key=lambda line: -line.score)
-        reasons = _unique(r for m in sorted(matches, key=lambda m: -m.score) for r in m.reasons)
         eligible = [m.reserved_eligible for m in matches if m.reserved_eligible is not None]
         matched_lots = [lots_by_id[m.lot_id] for m in matches if m.lot_id in lots_by_id]
         # Reserved when BT-71 says so, or when the matcher treated it as reserved (a reservation
@@ -342,7 +358,7 @@ class DigestBuilder:
                     suggestion_pk=suggestion.id,
                     notice=entry,
                     lot_id=suggestion.lot_id,
-                    lot_title=lot.title if lot else None,
+                    lot_title=lot_label(lot.lot_id, lot.title, company.digest_language) if lot else None,
                     partners=[
                         Partner(pk, *names.get(pk, (f"#{pk}", "")))
                         for pk in suggestion.member_pks
@@ -466,12 +482,29 @@ def diff_snapshots(before: dict[str, Any], after: dict[str, Any]) -> list[Change
 
 
 def _place(notice: Notice) -> str | None:
-    """'Luleå, Norrbottens län' from the buyer's town and the place of performance (NUTS)."""
+    """'Luleå, Norrbottens län' from the buyer's town and the place of performance (NUTS).
+
+    NUTS codes without a Swedish name (another country's, 'UKL13') are left out: a reader cannot use them.
+    """
     city = notice.buyer.city if notice.buyer else None
     codes = list(notice.nuts) or ([notice.buyer.nuts] if notice.buyer and notice.buyer.nuts else [])
-    regions = _unique(NUTS_LABELS.get(code, code) for code in codes if code)
-    parts = ([city] if city else []) + regions
-    return ", ".join(parts) or None
+    regions = [region_name(code) for code in codes if code]
+    return ", ".join(_unique([city or "", *(name or "" for name in regions)])) or None
+
+
+def _shown_reasons(reasons: Iterable[str]) -> list[str]:
+    """Drop the matcher's words about the deadline from its reasons: the entry shows it, up to date."""
+    return [r for r in reasons if not _DEADLINE_REASON.match(r)]
+
+
+def _notice_reasons(matches: list[MatchResult]) -> list[str]:
+    """Say why the notice fits: its own match's reasons when there is one, else every lot's, best first.
+
+    Lot matches say what differs per lot (its value, its size); those are shown with their lot.
+    """
+    whole = [m for m in matches if m.lot_id is None]
+    chosen = whole or sorted(matches, key=lambda m: -m.score)
+    return _unique(r for m in chosen for r in _shown_reasons(m.reasons))
 
 
 def branch_names(codes: Iterable[str], language: str) -> list[str]:
@@ -486,7 +519,7 @@ def _coverage_label(what: str, notice: Notice, language: str) -> str:
     """Return a branch code or lot id in words."""
     for lot in notice.lots:
         if lot.lot_id == what:
-            return lot.title or what
+            return lot_label(lot.lot_id, lot.title, language)
     return branch_names([what], language)[0]
 
 

@@ -12,9 +12,38 @@ from notifier.texts import texts
 
 NBSP = "\u00a0"  # keeps "1 200 000 kr" and "8 december" on one line
 NUTS_LABELS = COUNTY_NAME_BY_NUTS3  # Swedish NUTS-3 regions (counties, län)
+# Sweden and its NUTS-1 and NUTS-2 regions (riksområden), which notices give as the place too.
+SWEDISH_NUTS_REGIONS = {
+    "SE": "Sverige",
+    "SE1": "Östra Sverige",
+    "SE11": "Stockholm",
+    "SE12": "Östra Mellansverige",
+    "SE2": "Södra Sverige",
+    "SE21": "Småland med öarna",
+    "SE22": "Sydsverige",
+    "SE23": "Västsverige",
+    "SE3": "Norra Sverige",
+    "SE31": "Norra Mellansverige",
+    "SE32": "Mellersta Norrland",
+    "SE33": "Övre Norrland",
+}
+_LOT_PREFIX = re.compile(r"^LOT-0*(?=\d)", re.IGNORECASE)
 
 
 COUNTY_NAMES = COUNTY_NAME_BY_CODE  # Swedish county (län) codes
+
+
+def region_name(code: str) -> str | None:
+    """Name a NUTS code ('SE332' -> 'Norrbottens län', 'SE' -> 'Sverige'); None when unknown."""
+    return NUTS_LABELS.get(code) or SWEDISH_NUTS_REGIONS.get(code)
+
+
+def lot_label(lot_id: str | None, title: str | None, language: str) -> str:
+    """Return a lot's title, else 'Delområde 1' / 'Lot 1' from its id ('LOT-0001' or '1')."""
+    if title and title.strip():
+        return title.strip()
+    number = _LOT_PREFIX.sub("", lot_id or "").strip()
+    return f"{texts(language)['lot']} {number}".strip()
 
 
 def parse_deadline(value: str | None, zone: ZoneInfo) -> datetime | None:
