@@ -5,19 +5,16 @@ Screenshots go to test-artifacts/ (git-ignored). The app runs in uvicorn on 127.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from models.db import database
 from models.matching import ConsortiumEvent, ConsortiumSuggestion
 from tests.conftest import ARTIFACTS, REPO_ROOT
-from tests.net import free_port
+from tests.net import served
 from tests.test_web_support import PASSWORD, USERNAME, copy_of, ids, make_app
 
 
@@ -25,18 +22,8 @@ from tests.test_web_support import PASSWORD, USERNAME, copy_of, ids, make_app
 def server(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """The app on a copy of the test database, served by uvicorn on 127.0.0.1; yields (base URL, db URL)."""
     url = copy_of(tmp_path_factory, tmp_path)
-    port = free_port()
-    config = uvicorn.Config(make_app(url), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", url
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with served(make_app(url)) as base:
+        yield base, url
 
 
 def test_officer_and_coordinator_journey(server: tuple[str, str], browser: object) -> None:

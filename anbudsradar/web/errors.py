@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from anbudsradar.web import labels
 from anbudsradar.web.exceptions import CsrfError, LoginRequiredError, NotFoundError, RateLimitedError
 from anbudsradar.web.templating import render
 
@@ -70,7 +71,7 @@ async def _validation(request: Request, exc: Exception) -> Response:
     errors = exc.errors()
     if any(error.get("loc", ("",))[0] == "path" for error in errors):
         return error_page(request, 404, f"Det finns ingen sida på adressen {request.url.path}.")
-    fields = ", ".join(str(error.get("loc", ("?",))[-1]) for error in errors)
+    fields = ", ".join(labels.parameter(str(error.get("loc", ("?",))[-1])) for error in errors)
     return error_page(request, 400, f"Ogiltiga värden i: {fields}.")
 
 

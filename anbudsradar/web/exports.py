@@ -1,4 +1,9 @@
-"""Exports of a filtered tender list: CSV (Excel-friendly, formula-safe) and an OCDS release package."""
+"""Exports of a filtered tender list: CSV (formula-safe; standard or for Swedish Excel) and OCDS.
+
+Excel with Swedish regional settings reads ";" between cells and a decimal comma: a comma-separated
+file opens there in one column. The standard CSV (RFC 4180, ",", decimal point) is for programs and
+English-language spreadsheets.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +20,9 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from anbudsradar.web.labels import NOTICE_TYPES, branch_name
 from anbudsradar.web.queries.tenders import TenderRow, fetch_rows
+from anbudsradar.web.templating import LOCAL_TIME
 from models.notice import Buyer, Notice
+from notifier.formatting import parse_deadline
 
 BATCH = 1000
 # OCDS identifiers need a registered prefix; this one is a placeholder until a publisher registers one.
@@ -36,6 +44,18 @@ CSV_COLUMNS = (
     "branscher",
     "länk",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class CsvStyle:
+    """How a CSV export separates its cells and writes decimals."""
+
+    delimiter: str
+    decimal_comma: bool
+
+
+STANDARD_CSV = CsvStyle(",", decimal_comma=False)
+SWEDISH_EXCEL_CSV = CsvStyle(";", decimal_comma=True)
 RELEASE_TAGS = {
     "planning": ["planning"],
     "contract-notice": ["tender"],
@@ -51,13 +71,21 @@ def _safe(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv_line(values: Sequence[object]) -> str:
+def _csv_line(values: Sequence[object], style: CsvStyle) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([_safe(v) for v in values])
+    csv.writer(buffer, delimiter=style.delimiter, lineterminator="\r\n").writerow([_safe(v) for v in values])
     return buffer.getvalue()
 
 
-def _row_values(row: TenderRow) -> list[object]:
+def _number(value: float | None, style: CsvStyle) -> str | None:
+    """Write an amount as a spreadsheet reads it: whole numbers without ".0", the style's decimal mark."""
+    if value is None:
+        return None
+    text = str(int(value)) if float(value).is_integer() else repr(float(value))
+    return text.replace(".", ",") if style.decimal_comma else text
+
+
+def _row_values(row: TenderRow, style: CsvStyle) -> list[object]:
     return [
         row.id,
         row.title,
@@ -66,7 +94,7 @@ def _row_values(row: TenderRow) -> list[object]:
         row.city,
         row.published,
         row.deadline,
-        row.amount,
+        _number(row.amount, style),
         row.currency,
         row.cpv_main,
         "ja" if row.reserved else "nej",
@@ -78,14 +106,18 @@ def _row_values(row: TenderRow) -> list[object]:
 
 
 def csv_lines(
-    sessions: sessionmaker[Session], where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
+    sessions: sessionmaker[Session],
+    where: Sequence[ColumnElement[bool]],
+    order: Sequence[Any],
+    limit: int,
+    style: CsvStyle = STANDARD_CSV,
 ) -> Iterator[str]:
     """Yield the CSV (with a BOM so that Excel reads UTF-8), batch by batch, up to `limit` rows."""
-    yield "\ufeff" + _csv_line(CSV_COLUMNS)
+    yield "\ufeff" + _csv_line(CSV_COLUMNS, style)
     with sessions() as session:
         for offset in range(0, limit, BATCH):
             rows = fetch_rows(session, where, order, limit=min(BATCH, limit - offset), offset=offset)
-            yield from (_csv_line(_row_values(row)) for row in rows)
+            yield from (_csv_line(_row_values(row, style), style) for row in rows)
             if len(rows) < BATCH:
                 return
 
@@ -135,7 +167,7 @@ def ocds_release(notice: Notice, base_url: str) -> dict[str, Any]:
     if notice.estimated_amount is not None:
         tender["value"] = {"amount": notice.estimated_amount, "currency": notice.estimated_currency}
     if notice.deadline:
-        tender["tenderPeriod"] = {"endDate": notice.deadline}
+        tender["tenderPeriod"] = {"endDate": _date_time(notice.deadline)}
     if notice.social_objectives or notice.strategic_procurement:
         tender["sustainability"] = [
             {"goal": f"social.{code}" if code in notice.social_objectives else code}
@@ -157,10 +189,21 @@ def ocds_release(notice: Notice, base_url: str) -> dict[str, Any]:
     return _without_none(release)
 
 
+def _date_time(value: str) -> str:
+    """Return a stored deadline as an OCDS date-time with its offset (RFC 3339).
+
+    A time without an offset is Swedish local time and a date alone is the end of that day, as the
+    pages and the digest read them (notifier.formatting.parse_deadline).
+    """
+    moment = parse_deadline(value, LOCAL_TIME)
+    return moment.isoformat() if moment is not None else value
+
+
 def _without_none(value: Any) -> Any:
-    """Drop null fields (OCDS omits what is unknown)."""
+    """Drop null fields and empty lists and objects (OCDS omits what is unknown)."""
     if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
+        cleaned = {k: _without_none(v) for k, v in value.items() if v is not None}
+        return {k: v for k, v in cleaned.items() if v not in ({}, [])}
     if isinstance(value, list):
         return [_without_none(v) for v in value]
     return value

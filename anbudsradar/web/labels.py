@@ -17,10 +17,16 @@ NOTICE_TYPES: dict[str, str] = {
     "other": "Övrigt",
 }
 RESERVED: dict[str, str] = {
-    "shelteredWorkshop": "Reserverat (4 kap. 18 § LOU, BT-71 res-ws)",
-    "publicServiceMissionOrganization": (
-        "Reserverat för organisationer med offentligt uppdrag (BT-71 res-pub-ser)"
+    "shelteredWorkshop": (
+        "Reserverat för skyddade verkstäder och leverantörer som arbetar med social och yrkesmässig "
+        "integrering (4 kap. 18 § LOU)"
     ),
+    "publicServiceMissionOrganization": "Reserverat för organisationer med offentligt uppdrag",
+}
+# Short forms of BT-71 codes for evidence lists.
+RESERVED_SHORT: dict[str, str] = {
+    "shelteredWorkshop": "skyddade verkstäder och arbetsintegrerande leverantörer",
+    "publicServiceMissionOrganization": "organisationer med offentligt uppdrag",
 }
 SOCIAL_OBJECTIVES: dict[str, str] = {
     "opp": "Sysselsättningskrav (arbetstillfällen för personer långt från arbetsmarknaden)",
@@ -30,6 +36,40 @@ SOCIAL_OBJECTIVES: dict[str, str] = {
     "hum-right": "Mänskliga rättigheter",
     "work-cond": "Arbetsvillkor",
     "other": "Övriga sociala mål",
+}
+# BT-06 strategic procurement codes (the EU code list's Swedish labels, shortened).
+STRATEGIC_PROCUREMENT: dict[str, str] = {
+    "env-imp": "Minskad miljöpåverkan",
+    "inn-pur": "Främjande av innovation",
+    "soc-obj": "Främjande av social hållbarhet",
+    "none": "Ingen strategisk upphandling",
+}
+# Where a notice was read from (Notice.source_format).
+SOURCE_FORMATS: dict[str, str] = {
+    "eforms": "eForms",
+    "ted-legacy": "TED, äldre format",
+    "ocds": "OCDS",
+    "feed": "RSS-flöde",
+    "html-listing": "köparens webbsida",
+}
+# ISO 639-1 languages of the notices the sources publish.
+LANGUAGES: dict[str, str] = {
+    "sv": "svenska",
+    "en": "engelska",
+    "no": "norska",
+    "nb": "norska (bokmål)",
+    "nn": "norska (nynorska)",
+    "da": "danska",
+    "fi": "finska",
+    "de": "tyska",
+    "fr": "franska",
+    "es": "spanska",
+    "it": "italienska",
+    "pl": "polska",
+    "el": "grekiska",
+    "nl": "nederländska",
+    "pt": "portugisiska",
+    "et": "estniska",
 }
 # Social tag codes (matcher.taxonomy.SOCIAL_CODES), short forms for badges.
 SOCIAL_TAGS: dict[str, str] = {
@@ -55,6 +95,33 @@ EVIDENCE_FIELDS: dict[str, str] = {
     "social_objectives": "sociala mål (BT-775)",
     "strategic_procurement": "strategisk upphandling (BT-06)",
     "suitability.vcse": "lämplig för sociala företag (OCDS suitability.vcse)",
+}
+# URL and form parameters as the pages label them, for messages about bad values.
+PARAMETERS: dict[str, str] = {
+    "q": "Fritext",
+    "reserved": "Reserverade kontrakt",
+    "employment": "Sysselsättningskrav",
+    "social": "Övriga sociala hänsyn",
+    "branch": "Bransch",
+    "buyer": "Köpare",
+    "municipality": "Kommun",
+    "county": "Län",
+    "type": "Annonstyp",
+    "status": "Status",
+    "deadline_from": "Sista anbudsdag från",
+    "deadline_to": "Sista anbudsdag till",
+    "sort": "Sortering",
+    "order": "Ordning",
+    "page": "Sida",
+    "from": "Från",
+    "to": "Till",
+    "username": "Användarnamn",
+    "password": "Lösenord",
+    "week": "Vecka",
+    "note": "Anteckning",
+    "action": "Åtgärd",
+    "active": "Aktiv",
+    "file": "Fil",
 }
 _LOT_FIELD = re.compile(r"^lots\[(\d+)\]\.(.+)$")
 CONSORTIUM_STATUS: dict[str, str] = {"proposed": "Förslag", "accepted": "Accepterat", "dismissed": "Avfärdat"}
@@ -106,6 +173,20 @@ def branch_name(code: str) -> str:
     return branches().get(code, code)
 
 
+def parameter(name: str) -> str:
+    """Name a bad URL or form parameter for a person, keeping the name as the address shows it.
+
+    "deadline_from" -> "Sista anbudsdag från (deadline_from)"; an unknown name is returned as it is.
+    """
+    label = PARAMETERS.get(name)
+    return f"{label} ({name})" if label else name
+
+
+def decimal(value: float | None, places: int = 2) -> str:
+    """Format a number with a Swedish decimal comma: 0.95 -> "0,95"."""
+    return "–" if value is None else f"{value:.{places}f}".replace(".", ",")
+
+
 def tag_source(source: str) -> str:
     """Return where a tag comes from in Swedish ("klassificerare"), or the code itself when unknown."""
     return TAG_SOURCES.get(source, source)
@@ -119,6 +200,37 @@ def evidence_field(field: str | None) -> str:
     if lot is not None:
         return f"delområde {int(lot.group(1)) + 1}: {EVIDENCE_FIELDS.get(lot.group(2), lot.group(2))}"
     return EVIDENCE_FIELDS.get(field, field)
+
+
+def evidence_value(field: str | None, value: object) -> str:
+    """Return an evidence item's value in Swedish: BT codes by name, "true" as "ja"; CPV codes as they are."""
+    text = str(value)
+    name = (field or "").rsplit(".", 1)[-1]  # "lots[0].reserved_participation" -> "reserved_participation"
+    if text.lower() in ("true", "false"):
+        return "ja" if text.lower() == "true" else "nej"
+    table = {
+        "reserved_participation": RESERVED_SHORT,
+        "social_objectives": SOCIAL_OBJECTIVES,
+        "strategic_procurement": STRATEGIC_PROCUREMENT,
+    }.get(name)
+    return table.get(text, text) if table else text
+
+
+def strategic_name(code: str) -> str:
+    """Return a BT-06 strategic-procurement code's Swedish name, or the code itself when unknown."""
+    return STRATEGIC_PROCUREMENT.get(code, code)
+
+
+def language_name(code: str | None) -> str:
+    """Return a language's Swedish name ("sv" -> "svenska"), or the code itself when unknown."""
+    return "–" if not code else LANGUAGES.get(code.lower(), code)
+
+
+def form_type(source_format: str | None, form: str | None) -> str:
+    """Name the source's form ("eForms-formulär 16", "TED-formulär F02"); OCDS tags repeat the type: empty."""
+    if not form or source_format not in ("eforms", "ted-legacy"):
+        return ""
+    return f"{'eForms' if source_format == 'eforms' else 'TED'}-formulär {form}"
 
 
 def evidence_note(note: str) -> str:

@@ -14,16 +14,42 @@ from starlette.responses import HTMLResponse
 from anbudsradar.resources import templates_dir
 from anbudsradar.web import labels
 from anbudsradar.web.csrf import CSRF_FIELD, csrf_token, set_csrf_cookie
+from matcher.areas import ServiceArea
+from notifier.formatting import format_amount, parse_deadline
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")  # times on the pages are Swedish local time
 
 
 def sek(amount: float | None, currency: str | None = "SEK") -> str:
-    """Format an amount the Swedish way: "1 200 000 kr" (non-breaking thousands separators)."""
+    """Format an amount as the digest does: "1 200 000 kr", "9 999 999,99 EUR" (never rounded up)."""
     if amount is None:
         return "–"
-    text = f"{amount:,.0f}".replace(",", "\u00a0")
-    return f"{text}\u00a0kr" if currency in (None, "SEK") else f"{text}\u00a0{currency}"
+    return format_amount(amount, currency, "sv")
+
+
+def deadline(value: str | None, with_time: bool = True) -> str:
+    """Format a stored deadline in Swedish local time as the digest reads it: "2026-12-29 23:59".
+
+    A deadline given as a date alone stays a date; `with_time=False` gives the local date only.
+    """
+    moment = parse_deadline(value, LOCAL_TIME)
+    if moment is None:
+        return value or "–"
+    local = moment.astimezone(LOCAL_TIME)
+    if not with_time or len(value or "") == 10:
+        return local.date().isoformat()
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def area(company: object) -> str:
+    """Describe a company's service area with names, not codes: "Luleå, Boden och 40 km runt Piteå"."""
+    service = ServiceArea(
+        tuple(getattr(company, "area_municipalities", None) or ()),
+        tuple(getattr(company, "area_counties", None) or ()),
+        getattr(company, "area_radius_km", None),
+        getattr(company, "area_centre", None),
+    )
+    return "–" if service.empty else service.describe()
 
 
 def day(value: date | datetime | str | None) -> str:
@@ -58,7 +84,17 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(sek=sek, day=day, percent=percent, branch_or_social=branch_or_social)
+    env.filters.update(
+        sek=sek,
+        day=day,
+        deadline=deadline,
+        area=area,
+        percent=percent,
+        branch_or_social=branch_or_social,
+        strategic=labels.strategic_name,
+        parameter=labels.parameter,
+        decimal=labels.decimal,
+    )
     env.globals.update(
         labels=labels,
         branch_name=labels.branch_name,

@@ -21,6 +21,8 @@ from models.notice import Buyer, Notice
 from models.search import notice_text_condition
 from models.tag import NoticeTag
 
+SWEDEN = {"SE": "Hela Sverige (SE)"}  # a buyer placed only by its country
+
 
 @dataclass(slots=True)
 class TenderRow:
@@ -248,7 +250,10 @@ def branches_by_notice(session: Session, ids: Sequence[int]) -> dict[int, dict[s
 
 
 def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
-    """Return the options of the filter form's select boxes: buyers, municipalities and counties."""
+    """Return the options of the filter form's select boxes: buyers, municipalities and counties.
+
+    Swedish counties are named ("counties"); other NUTS codes of the buyers are listed apart ("regions").
+    """
     buyers = session.execute(
         select(Buyer.id, Buyer.name).where(Buyer.name.is_not(None)).order_by(Buyer.name)
     ).all()
@@ -256,9 +261,11 @@ def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
         select(Buyer.city).where(Buyer.city.is_not(None)).distinct().order_by(Buyer.city)
     ).all()
     nuts = session.scalars(select(Buyer.nuts).where(Buyer.nuts.is_not(None)).distinct()).all()
-    counties = sorted({(code, COUNTIES.get(code, code)) for code in nuts if code}, key=lambda pair: pair[1])
+    counties = sorted({(code, COUNTIES[code]) for code in nuts if code in COUNTIES}, key=lambda pair: pair[1])
+    regions = sorted({(code, SWEDEN.get(code, code)) for code in nuts if code and code not in COUNTIES})
     return {
         "buyers": [(str(i), name) for i, name in buyers],
         "municipalities": [(city, city) for city in cities],
         "counties": counties,
+        "regions": regions,
     }

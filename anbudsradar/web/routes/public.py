@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, StreamingResponse
 from anbudsradar.web import labels
 from anbudsradar.web.charts import Series, grouped_bars
 from anbudsradar.web.deps import DbSession, OptionalUser, PathId, SearchText, TenderAccess
-from anbudsradar.web.exports import csv_lines, ocds_package
+from anbudsradar.web.exports import STANDARD_CSV, SWEDISH_EXCEL_CSV, CsvStyle, csv_lines, ocds_package
 from anbudsradar.web.queries.buyers import UNKNOWN_BRANCH, buyer_overview, list_buyers, year_before
 from anbudsradar.web.queries.filters import TenderFilter, parse_filter
 from anbudsradar.web.queries.notice import tender_detail
@@ -75,18 +75,30 @@ def _export_filter(request: Request) -> TenderFilter:
 
 @router.get("/notices/export.csv", dependencies=[TenderAccess])
 def export_csv(request: Request) -> StreamingResponse:
-    """Export the filtered list as CSV (RFC 4180, UTF-8 with a BOM for Excel)."""
+    """Export the filtered list as CSV (RFC 4180: ",", decimal point; UTF-8 with a BOM)."""
+    return _csv_response(request, STANDARD_CSV, "upphandlingar.csv")
+
+
+@router.get("/notices/export.excel.csv", dependencies=[TenderAccess])
+def export_excel_csv(request: Request) -> StreamingResponse:
+    """Export the filtered list as CSV for Excel with Swedish settings (";", decimal comma)."""
+    return _csv_response(request, SWEDISH_EXCEL_CSV, "upphandlingar-excel.csv")
+
+
+def _csv_response(request: Request, style: CsvStyle, filename: str) -> StreamingResponse:
+    """Stream the filtered list as a CSV file in one style."""
     flt = _export_filter(request)
     lines = csv_lines(
         request.app.state.sessions,
         conditions(flt, today(request), _dialect(request)),
         sort_order(flt, _dialect(request)),
         request.app.state.settings.export_limit,
+        style,
     )
     return StreamingResponse(
         lines,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="upphandlingar.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
