@@ -18,6 +18,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.areas import Gazetteer, Place, resolve_place
+from matcher.currency import in_sek
 from matcher.match_engine import BRANCH_INDEX, ItemArrays
 from matcher.taxonomy import branches_for_cpv
 from models.notice import Lot, Notice
@@ -63,7 +64,7 @@ class Item:
     title: str
     lot_title: str | None
     place: Place
-    value: float | None
+    value: float | None  # in kronor (matcher.currency); None when not given or not convertible
     notice_type: str
     deadline: datetime | None
     days_left: float | None
@@ -75,6 +76,8 @@ class Item:
     branch_source: str  # "tags" | "cpv"
     content_hash: str
     cpv: list[str] = field(default_factory=list)
+    amount: float | None = None  # as published, in `currency`
+    currency: str | None = None
 
 
 def parse_deadline(text: str | None) -> datetime | None:
@@ -233,7 +236,7 @@ def _notice_item(notice: Notice, by_lot: dict[str | None, list[NoticeTag]], cont
         reserved = reserved or _reserved_tag(every)
     deadline = parse_deadline(notice.deadline)
     fit, days = time_fit(notice.notice_type, deadline, now, settings)
-    value = notice.estimated_amount
+    value = in_sek(notice.estimated_amount, notice.estimated_currency)
     return Item(
         notice_pk=notice.id,
         lot_id=None,
@@ -252,6 +255,8 @@ def _notice_item(notice: Notice, by_lot: dict[str | None, list[NoticeTag]], cont
         branch_source=source,
         content_hash=notice.content_hash,
         cpv=list(notice.cpv),
+        amount=notice.estimated_amount,
+        currency=notice.estimated_currency,
     )
 
 
@@ -273,7 +278,8 @@ def _lot_item(
     fit, days = time_fit(notice.notice_type, deadline, now, settings)
     if fit <= 0:
         return None
-    value = lot.estimated_amount
+    currency = lot.estimated_currency or notice.estimated_currency
+    value = in_sek(lot.estimated_amount, currency)
     return Item(
         notice_pk=notice.id,
         lot_id=lot.lot_id,
@@ -292,6 +298,8 @@ def _lot_item(
         branch_source=source,
         content_hash=notice.content_hash,
         cpv=list(lot.cpv or notice.cpv),
+        amount=lot.estimated_amount,
+        currency=currency,
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcher.areas import AreaFit, Gazetteer, join_sv
+from matcher.currency import is_sek
 from matcher.match_engine import (
     BONUS_RESERVED,
     BONUS_SOCIAL,
@@ -166,17 +167,42 @@ def size_phrase(company: CompanyProfile, item: Item) -> str:
     if item.notice_type == "direct-award":
         return "Direktupphandling – passar ett mindre företag"
     if item.value is None:
-        return "Värdet anges inte"
+        return _no_value_phrase(item)
+    value = value_text(item)
     if capacity is not None and item.value > capacity:
         return (
-            f"Värdet {sek(item.value)} är större än er kapacitet{estimated} ({sek(capacity)}) – "
+            f"Värdet {value} är större än er kapacitet{estimated} ({sek(capacity)}) – "
             "överväg att lämna anbud tillsammans med andra"
         )
     if item.small:
-        return f"Litet kontrakt ({sek(item.value)}) – passar ett mindre företag"
+        return f"Litet kontrakt ({value}) – passar ett mindre företag"
     if capacity is None:
-        return f"Värdet {sek(item.value)}; ni har inte angett hur stora uppdrag ni kan ta"
-    return f"Värdet {sek(item.value)} ryms i er kapacitet{estimated} ({sek(capacity)})"
+        return f"Värdet {value}; ni har inte angett hur stora uppdrag ni kan ta"
+    return f"Värdet {value} ryms i er kapacitet{estimated} ({sek(capacity)})"
+
+
+def _no_value_phrase(item: Item) -> str:
+    """Say that the value is not given, or given in a currency that has no rate in kronor."""
+    if item.amount is not None:
+        return f"Värdet {amount_text(item.amount, item.currency)} kan inte räknas om till kronor"
+    return "Värdet anges inte"
+
+
+def value_text(item: Item) -> str:
+    """Name an item's value: '650 000 kr', or '90 000 EUR (cirka 1 mnkr)' in another currency."""
+    if item.value is None:
+        return "okänt"
+    if item.amount is None or is_sek(item.currency):
+        return sek(item.value)
+    return f"{amount_text(item.amount, item.currency)} (cirka {sek(item.value)})"
+
+
+def amount_text(amount: float, currency: str | None) -> str:
+    """Format an amount in its own currency: '90 000 EUR', '1,5 mn EUR'."""
+    code = (currency or "SEK").strip().upper()
+    if amount >= 1_000_000:
+        return f"{amount / 1_000_000:.1f}".replace(".", ",").removesuffix(",0") + f" mn {code}"
+    return f"{amount:,.0f}".replace(",", "\u00a0") + f" {code}"
 
 
 def time_phrase(item: Item, settings: MatchSettings) -> str:
@@ -187,9 +213,10 @@ def time_phrase(item: Item, settings: MatchSettings) -> str:
         return "Ingen sista anbudsdag angiven"
     day = f"{item.deadline.day} {MONTHS[item.deadline.month - 1]}"
     days = max(0, int(item.days_left or 0))
+    left = "1 dag kvar" if days == 1 else f"{days} dagar kvar"
     if (item.days_left or 0) < settings.min_days:
-        return f"Kort om tid: sista anbudsdag {day} ({days} dagar kvar)"
-    return f"Sista anbudsdag {day} ({days} dagar kvar)"
+        return f"Kort om tid: sista anbudsdag {day} ({left})"
+    return f"Sista anbudsdag {day} ({left})"
 
 
 def _social_phrase(item: Item) -> str:

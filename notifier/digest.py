@@ -41,7 +41,8 @@ MatchKey = tuple[int, str | None]  # (notice_pk, lot_id)
 # The matcher's words about the deadline ("Sista anbudsdag 13 december (13 dagar kvar)"): counted
 # when it matched, so a day off by send time; each entry shows the deadline and days left itself.
 _DEADLINE_REASON = re.compile(
-    r"^(?:(?:Kort om tid: s|S)ista anbudsdag \d{1,2} \w+ \(\d+ dagar? kvar\)|Ingen sista anbudsdag angiven)$"
+    r"^(?:(?:Kort om tid: s|S)ista anbudsdag \d{1,2} \w+ \(\d+ dag(?:ar)? kvar\)"
+    r"|Ingen sista anbudsdag angiven)$"
 )
 
 

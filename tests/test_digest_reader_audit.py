@@ -134,14 +134,14 @@ def test_the_deadline_is_told_once_with_the_days_left_counted_when_the_digest_is
 ) -> None:
     """Before: 'Sista anbudsdag: 13 december 2026 kl. 12.00 (14 dagar kvar)' next to the matcher's
     reason 'Sista anbudsdag 13 december (13 dagar kvar)' in one entry of the demo (the matcher counts
-    whole 24 hours when it matched, the entry calendar days when sent), and 'Kort om tid: … (1 dagar
+    whole 24 hours when it matched, the entry calendar days when sent), and 'Kort om tid: … (1 dag
     kvar)' for one day. Here the matches are a day old: the Monday crawl failed, Sunday's stand."""
     deadline = datetime(2026, 12, 13, 11, 0, tzinfo=UTC)  # 12.00 in Stockholm
     matched_at = NOW - timedelta(days=1)
     soon = datetime(2026, 12, 1, 22, 59, tzinfo=UTC)
     stated = matcher_deadline_reason(deadline, (deadline - matched_at).total_seconds() / 86400)
     short = matcher_deadline_reason(soon, 1.4)
-    assert stated == "Sista anbudsdag 13 december (14 dagar kvar)" and short.endswith("(1 dagar kvar)")
+    assert stated == "Sista anbudsdag 13 december (14 dagar kvar)" and short.endswith("(1 dag kvar)")
     with sessions() as session:
         company = add_company(session, 1, "Flyttkompaniet Nystart", branches=["removals_courier"])
         moving = add_notice(session, "moving", "Flytthjälp vid byte av skollokaler", deadline.isoformat())

@@ -137,6 +137,7 @@ def test_size_fit(
         (21, "contract-notice", 1.0, "(21 dagar kvar)"),
         (13, "contract-notice", 0.2 + 0.8 * 8 / 16, "(13 dagar kvar)"),
         (3, "contract-notice", 0.2, "Kort om tid"),
+        (1, "contract-notice", 0.2, "(1 dag kvar)"),
         (None, "planning", 0.5, "Förhandsinformation"),
         (None, "contract-notice", 0.7, "Ingen sista anbudsdag"),
     ],

@@ -167,3 +167,23 @@ def test_match_database_for_the_scheduler(tmp_path: Path) -> None:
     summary = match_database(url, now=NOW)
     assert summary.companies == 30 and summary.matches.created > 0
     assert "companies" in str(summary) and "consortia" in str(summary)
+
+
+@pytest.mark.parametrize(
+    ("currency", "said"),
+    [
+        ("EUR", "Värdet 90\u00a0000 EUR (cirka 1 mnkr)"),  # about 1 mnkr: above the direct-award limit
+        ("XYZ", "Värdet 90\u00a0000 XYZ kan inte räknas om till kronor"),  # no rate: size unknown
+    ],
+)
+def test_a_value_in_another_currency_is_judged_in_kronor(session: Session, currency: str, said: str) -> None:
+    """Before, 90 000 EUR read as 90 000 kr: "Litet kontrakt (90 000 kr) – passar ett mindre företag"."""
+    cleaning = session.get(Notice, notice_pk(session, "Lokalvård i Luleå"))
+    assert cleaning is not None
+    cleaning.estimated_amount, cleaning.estimated_currency = 90_000.0, currency
+    session.commit()
+    run = compute_matches(session, now=NOW)
+    reasons = [r for m in run.matches if m.notice_pk == cleaning.id and m.lot_id is None for r in m.reasons]
+    assert reasons, "the notice is still matched"
+    assert any(r.startswith(said) for r in reasons), reasons
+    assert not any("Litet kontrakt" in r for r in reasons)
