@@ -24,6 +24,7 @@ from models import (
     ConsortiumSuggestion,
     DigestDelivery,
     DigestItem,
+    Lot,
     MatchResult,
     Municipality,
     Notice,
@@ -56,6 +57,7 @@ class LotLine:
     reasons: list[str]  # what the notice's reasons do not already say about this lot
     amount: float | None
     currency: str | None
+    numbered: bool = False  # other lots of the notice share its title: show its number too
 
 
 @dataclass(slots=True)
@@ -299,6 +301,7 @@ class DigestBuilder:
                         [r for r in _shown_reasons(match.reasons) if r not in reasons],
                         lot.estimated_amount,
                         lot.estimated_currency or notice.estimated_currency,
+                        _shares_title(notice, lot),
                     )
                 )
         lot_lines.sort(key=lambda line: -line.score)
@@ -359,7 +362,7 @@ class DigestBuilder:
                     suggestion_pk=suggestion.id,
                     notice=entry,
                     lot_id=suggestion.lot_id,
-                    lot_title=lot_label(lot.lot_id, lot.title, company.digest_language) if lot else None,
+                    lot_title=_lot_name(notice, lot, company.digest_language) if lot else None,
                     partners=[
                         Partner(pk, *names.get(pk, (f"#{pk}", "")))
                         for pk in suggestion.member_pks
@@ -520,8 +523,19 @@ def _coverage_label(what: str, notice: Notice, language: str) -> str:
     """Return a branch code or lot id in words."""
     for lot in notice.lots:
         if lot.lot_id == what:
-            return lot_label(lot.lot_id, lot.title, language)
+            return _lot_name(notice, lot, language)
     return branch_names([what], language)[0]
+
+
+def _shares_title(notice: Notice, lot: Lot) -> bool:
+    """Tell whether another lot of the notice has the same title (a real notice had three alike)."""
+    title = (lot.title or "").strip()
+    return bool(title) and sum((other.title or "").strip() == title for other in notice.lots) > 1
+
+
+def _lot_name(notice: Notice, lot: Lot, language: str) -> str:
+    """Name a lot in words, with its number where other lots of the notice share its title."""
+    return lot_label(lot.lot_id, lot.title, language, _shares_title(notice, lot))
 
 
 def _deadline_key(entry: DigestNotice) -> float:

@@ -38,12 +38,16 @@ def region_name(code: str) -> str | None:
     return NUTS_LABELS.get(code) or SWEDISH_NUTS_REGIONS.get(code)
 
 
-def lot_label(lot_id: str | None, title: str | None, language: str) -> str:
-    """Return a lot's title, else 'Delområde 1' / 'Lot 1' from its id ('LOT-0001' or '1')."""
-    if title and title.strip():
-        return title.strip()
+def lot_label(lot_id: str | None, title: str | None, language: str, numbered: bool = False) -> str:
+    """Return a lot's title, else 'Delområde 1' / 'Lot 1' from its id ('LOT-0001' or '1').
+
+    `numbered` adds the number to a title that other lots of the notice share: 'Städ (delområde 2)'.
+    """
     number = _LOT_PREFIX.sub("", lot_id or "").strip()
-    return f"{texts(language)['lot']} {number}".strip()
+    name = f"{texts(language)['lot']} {number}".strip()
+    if title and title.strip():
+        return f"{title.strip()} ({name[:1].lower()}{name[1:]})" if numbered and number else title.strip()
+    return name
 
 
 def parse_deadline(value: str | None, zone: ZoneInfo) -> datetime | None:

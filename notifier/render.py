@@ -51,7 +51,7 @@ def environment() -> Environment:
         org=formatting.format_org_number,
         wrap=formatting.wrap,
         plural=formatting.plural,
-        lot_label=lambda lot, language: formatting.lot_label(lot.lot_id, lot.title, language),
+        lot_label=lambda lot, language: formatting.lot_label(lot.lot_id, lot.title, language, lot.numbered),
     )
     return env
 

@@ -278,3 +278,27 @@ def test_a_tender_with_several_suggested_teams_is_shown_once_with_every_team(
     cards = document.xpath("//table[@class='card'][contains(., 'Tillsammans med')]")
     assert len(cards) == 1
     assert cards[0].text_content().count("Tillsammans med") == 3
+
+
+def test_lots_that_share_a_title_are_told_apart_by_their_number(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Before: the real Scotland notice's three lots, all "EC0849 ACE End of Lease Cleaning Services",
+    read as three identical lines."""
+    shared = "End of Lease Cleaning Services"
+    with sessions() as session:
+        company = add_company(session, 1, "Städkooperativet Norr", branches=["cleaning"])
+        lots = (
+            ("LOT-0001", shared, 300_000.0, False),
+            ("LOT-0002", shared, 200_000.0, False),
+            ("LOT-0003", "Window cleaning", 100_000.0, False),
+        )
+        lease = add_notice(session, "lease", "End of lease cleaning, three areas", lots=lots)
+        add_match(session, company, lease, 0.8, ["Städ och lokalvård i Luleå"])
+        for lot_id, score in (("LOT-0001", 0.9), ("LOT-0002", 0.85), ("LOT-0003", 0.82)):
+            add_match(session, company, lease, score, ["Städ och lokalvård i Luleå"], lot_id=lot_id)
+        session.commit()
+    message = send_week(sessions, notifier_settings(tmp_path))[org_number(1)]
+    for body in (one_line(text_of(message)), one_line(html_of(message).text_content())):
+        assert f"{shared} (delområde 1)" in body and f"{shared} (delområde 2)" in body
+        assert "Window cleaning" in body and "Window cleaning (delområde" not in body
