@@ -112,13 +112,18 @@ def time_fit(
 
 
 def open_notices_query(now: datetime, since: date | None, settings: MatchSettings) -> object:
-    """Select the notices that can still be bid for (or prepared for, for planning notices)."""
+    """Select the notices that can still be bid for (or prepared for, for planning notices).
+
+    The notice's deadline is its lots' earliest; a notice stays open while any lot's deadline is ahead.
+    """
     today = now.date().isoformat()
     undated_from = (now - timedelta(days=settings.undated_open_days)).date()
+    lot_open = select(Lot.id).where(Lot.notice_pk == Notice.id, Lot.deadline >= today).exists()
     query = select(Notice).where(
         Notice.notice_type.in_(OPEN_TYPES),
         or_(
             Notice.deadline >= today,
+            lot_open,  # a lot still open after the notice's earliest deadline
             and_(
                 Notice.deadline.is_(None),
                 Notice.notice_type.in_(UNDATED_TYPES),

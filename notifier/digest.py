@@ -249,16 +249,24 @@ class DigestBuilder:
         )
         by_notice: dict[int, tuple[Notice, list[MatchResult]]] = {}
         for match in rows:
-            if self._is_open(match.notice):
+            if self._is_open(match.notice, match.lot_id):
                 by_notice.setdefault(match.notice_pk, (match.notice, []))[1].append(match)
         return by_notice
 
-    def _is_open(self, notice: Notice) -> bool:
-        """Whether a company can still act on the notice (not an award, deadline not passed)."""
+    def _is_open(self, notice: Notice, lot_id: str | None = None) -> bool:
+        """Whether a company can still act on the notice or one lot of it (no award, deadline ahead).
+
+        A lot with a later deadline stays open after the notice's earliest deadline has passed.
+        """
         if notice.notice_type in SKIPPED_TYPES:
             return False
-        deadline = parse_deadline(notice.deadline, self.zone)
+        deadline = self._deadline(notice, lot_id)
         return deadline is None or deadline >= self.now
+
+    def _deadline(self, notice: Notice, lot_id: str | None) -> datetime | None:
+        """Return the deadline of one lot (its own, else the notice's), or of the notice (the earliest)."""
+        lot = next((lot for lot in notice.lots if lot_id and lot.lot_id == lot_id), None)
+        return parse_deadline((lot.deadline if lot else None) or notice.deadline, self.zone)
 
     def _entry(
         self, notice: Notice, matches: list[MatchResult], told: dict[tuple[Any, ...], list[DigestItem]]
@@ -314,7 +322,9 @@ class DigestBuilder:
             or any(lot.reserved_participation for lot in matched_lots)
             or bool(eligible)
         )
-        deadline = parse_deadline(notice.deadline, self.zone)
+        # the earliest deadline of what matched: a lot still open after the notice's first deadline
+        deadlines = [self._deadline(notice, m.lot_id) for m in matches]
+        deadline = min((d for d in deadlines if d), default=None)
         if deadline is None:
             lot_deadlines = [parse_deadline(lot.deadline, self.zone) for lot in matched_lots]
             deadline = min((d for d in lot_deadlines if d), default=None)
@@ -351,12 +361,12 @@ class DigestBuilder:
         result = []
         for suggestion in self._suggestions_of(company.id):
             key = ("consortium", suggestion.notice_pk, suggestion.lot_id, frozenset(suggestion.member_pks))
-            if key in told or not self._is_open(suggestion.notice):
+            if key in told or not self._is_open(suggestion.notice, suggestion.lot_id):
                 continue
             names = self._company_names(suggestion.member_pks)
             notice = suggestion.notice
             lot = next((lot for lot in notice.lots if lot.lot_id == suggestion.lot_id), None)
-            entry = self._consortium_notice(notice)
+            entry = self._consortium_notice(notice, suggestion.lot_id)
             result.append(
                 DigestConsortium(
                     suggestion_pk=suggestion.id,
@@ -384,9 +394,9 @@ class DigestBuilder:
         result.sort(key=lambda c: -c.score)
         return result
 
-    def _consortium_notice(self, notice: Notice) -> DigestNotice:
-        """Describe the notice of a consortium suggestion, without the company's own match."""
-        deadline = parse_deadline(notice.deadline, self.zone)
+    def _consortium_notice(self, notice: Notice, lot_id: str | None) -> DigestNotice:
+        """Describe the notice of a consortium suggestion (for one lot: its deadline), without a match."""
+        deadline = self._deadline(notice, lot_id)
         return DigestNotice(
             notice_pk=notice.id,
             section="consortium",

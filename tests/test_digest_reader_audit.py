@@ -302,3 +302,27 @@ def test_lots_that_share_a_title_are_told_apart_by_their_number(
     for body in (one_line(text_of(message)), one_line(html_of(message).text_content())):
         assert f"{shared} (delområde 1)" in body and f"{shared} (delområde 2)" in body
         assert "Window cleaning" in body and "Window cleaning (delområde" not in body
+
+
+def test_a_lot_still_open_stays_in_the_digest_with_its_own_deadline(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The notice's deadline is its lots' earliest: once the first lot closed, the open lot's match was
+    left out of the digest."""
+    with sessions() as session:
+        company = add_company(session, 1, "Grönt & Snö i Boden", branches=["snow_streets"])
+        lots = (
+            ("LOT-0001", "Område Centrum", 900_000.0, False),
+            ("LOT-0002", "Område Sävast", 800_000.0, False),
+        )
+        snow = add_notice(session, "snow", "Snöröjning i Boden", "2026-11-27T12:00:00+01:00", lots=lots)
+        snow.lots[0].deadline = "2026-11-27T12:00:00+01:00"  # closed before the digest is sent
+        snow.lots[1].deadline = "2026-12-18T12:00:00+01:00"
+        add_match(session, company, snow, 0.9, ["Snöröjning i Boden"], lot_id="LOT-0002")
+        add_match(session, company, snow, 0.9, ["Snöröjning i Boden"], lot_id="LOT-0001")
+        session.commit()
+    message = send_week(sessions, notifier_settings(tmp_path))[org_number(1)]
+    text = one_line(text_of(message))
+    assert "Snöröjning i Boden" in text and "Område Sävast" in text
+    assert "Område Centrum" not in text, "the closed lot is not offered"
+    assert f"Sista anbudsdag: 18{NBSP}december 2026 kl.{NBSP}12.00" in text

@@ -187,3 +187,16 @@ def test_a_value_in_another_currency_is_judged_in_kronor(session: Session, curre
     assert reasons, "the notice is still matched"
     assert any(r.startswith(said) for r in reasons), reasons
     assert not any("Litet kontrakt" in r for r in reasons)
+
+
+def test_a_lot_still_open_is_matched_after_the_notice_s_earliest_deadline(session: Session) -> None:
+    """The notice's deadline is its lots' earliest: once the first lot closed, the open lots dropped out."""
+    snow = session.get(Notice, notice_pk(session, "Snöröjning"))
+    assert snow is not None and len(snow.lots) == 3
+    yesterday, later = "2026-03-01T12:00:00+01:00", "2026-04-15T12:00:00+02:00"
+    snow.deadline = snow.lots[0].deadline = yesterday
+    snow.lots[1].deadline = snow.lots[2].deadline = later
+    session.commit()
+    run = compute_matches(session, now=NOW)
+    matched = {m.lot_id for m in run.matches if m.notice_pk == snow.id}
+    assert matched == {snow.lots[1].lot_id, snow.lots[2].lot_id}, "open lots only, not the notice"
