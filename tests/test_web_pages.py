@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,7 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anbudsradar.web.queries.filters import FILTER_FIELDS
-from tests.test_web_support import Ids, html, ids, make_app, template_url, texts
+from models.db import database
+from models.notice import Notice
+from tests.test_web_support import Ids, copy_of, html, ids, make_app, template_url, texts
 
 
 @pytest.fixture(scope="module")
@@ -272,3 +275,22 @@ def test_any_query_string_gives_a_page_not_a_server_error(client: TestClient, pa
     assert response.status_code in (200, 400)
     assert html(response).xpath("//table[@id='tender-table']")
     assert client.get("/notices/export.csv", params=params).status_code == 200
+
+
+def test_a_tender_with_a_lot_still_open_is_open(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """The notice's deadline is its lots' earliest: once the first lot closed, "Öppen" left the tender out."""
+    url = copy_of(tmp_path_factory, tmp_path)
+    cleaning = ids(url).lulea_cleaning
+    with database(url) as sessions, sessions() as session:
+        notice = session.get(Notice, cleaning)
+        assert notice is not None and len(notice.lots) == 2
+        notice.deadline = notice.lots[0].deadline = "2026-11-20T12:00:00+01:00"  # before TODAY
+        notice.lots[1].deadline = "2026-12-20T12:00:00+01:00"
+        session.commit()
+    with TestClient(make_app(url)) as app_client:
+        assert cleaning in all_listed(app_client, "status=open")
+        assert cleaning not in all_listed(app_client, "status=closed")
+        flags = html(app_client.get(f"/notices/{cleaning}")).xpath("string(//p[@class='flags'])")
+        assert "Öppen" in flags and "Stängd" not in flags

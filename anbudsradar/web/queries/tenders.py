@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, String, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from anbudsradar.web.labels import COUNTIES, branch_prefixes
 from anbudsradar.web.queries.filters import TenderFilter
-from models.notice import Buyer, Notice
+from models.notice import Buyer, Lot, Notice
 from models.search import notice_text_condition
 from models.tag import NoticeTag
 
@@ -115,14 +115,19 @@ def _time_conditions(flt: TenderFilter, today: date) -> list[ColumnElement[bool]
     """Conditions on the deadline: open or closed on `today`, and a deadline window."""
     where: list[ColumnElement[bool]] = []
     if flt.status == "open":
-        where.append(Notice.deadline >= today.isoformat())
+        where.append(or_(Notice.deadline >= today.isoformat(), _lot_open(today)))
     elif flt.status == "closed":
-        where.append(Notice.deadline < today.isoformat())
+        where.append(and_(Notice.deadline < today.isoformat(), ~_lot_open(today)))
     if flt.deadline_from:
         where.append(Notice.deadline >= flt.deadline_from.isoformat())
     if flt.deadline_to and flt.deadline_to < date.max:
         where.append(Notice.deadline < (flt.deadline_to + timedelta(days=1)).isoformat())
     return where
+
+
+def _lot_open(today: date) -> ColumnElement[bool]:
+    """Return "a lot of the notice is still open": the notice's own deadline is its lots' earliest."""
+    return select(Lot.id).where(Lot.notice_pk == Notice.id, Lot.deadline >= today.isoformat()).exists()
 
 
 def sort_order(flt: TenderFilter, dialect: str = "sqlite") -> list[ColumnElement[object]]:
