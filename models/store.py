@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +22,7 @@ from crawlers.parsers.dispatch import ParseOutcome
 from crawlers.parsers.record import NoticeRecord
 from models.base import utcnow
 from models.flags import refresh_flags
+from models.identifiers import display_identifier, identity_key
 from models.ingest_log import IngestFailure, IngestRun
 from models.notice import Buyer, Lot, Notice, NoticeVersion
 from models.payload import RawPayload
@@ -55,14 +55,13 @@ def content_hash(record_dict: dict[str, Any]) -> str:
 
 
 def buyer_key(record: NoticeRecord) -> str | None:
-    """Return the identity of a record's buyer: country + identifier, else country + name."""
+    """Return the identity of a record's buyer: country + identifier, else country + name.
+
+    "212000-2726" (TED), "2120002726" (eForms), "SE-BLV-212000-2726" (OCDS) and "SE212000272601"
+    (VAT) are one Swedish buyer; models.identifiers says which forms are read as one.
+    """
     buyer = record.buyer
-    identifier = re.sub(r"[\s\-.]", "", buyer.identifier or "").lower()
-    if identifier:  # "212000-2726" (as TED writes it) and "2120002726" are the same buyer
-        return f"{buyer.country or '-'}:id:{identifier}"
-    if buyer.name:
-        return f"{buyer.country or '-'}:name:{buyer.name.strip().lower()}"
-    return None
+    return identity_key(buyer.identifier, buyer.country, buyer.name)
 
 
 class NoticeStore:
@@ -260,7 +259,7 @@ class NoticeStore:
             buyer = Buyer(
                 key=key[:500],
                 name=source.name,
-                identifier=source.identifier,
+                identifier=display_identifier(source.identifier, source.country),
                 country=source.country,
                 nuts=source.nuts,
                 city=source.city,

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import ColumnElement, create_engine, delete, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -220,5 +221,5 @@ def test_without_pg_trgm_the_migration_succeeds_and_the_search_scans(
         assert found(session, "STÄD") == {"schools", "cleaning"}
         assert "Seq Scan" in plan(session, text_condition(session, "snöröjning"))
         version = session.scalar(text("SELECT version_num FROM alembic_version"))
-        assert version == "0009"
+        assert version == ScriptDirectory.from_config(alembic_config(session.get_bind())).get_current_head()
     assert any("pg_trgm is not available" in message for message in caplog.messages)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from anbudsradar.web.labels import NOTICE_TYPES, branch_name
 from anbudsradar.web.queries.tenders import TenderRow, fetch_rows
 from anbudsradar.web.templating import LOCAL_TIME
+from models.identifiers import is_swedish_org_number
 from models.notice import Buyer, Notice
 from notifier.formatting import parse_deadline
 
@@ -132,7 +133,7 @@ def ocds_release(notice: Notice, base_url: str) -> dict[str, Any]:
         party: dict[str, Any] = {"id": f"buyer-{buyer.id}", "name": buyer.name, "roles": ["buyer"]}
         if buyer.identifier:
             party["identifier"] = {
-                "scheme": "SE-ORG" if buyer.country == "SE" else None,
+                "scheme": "SE-ORG" if is_swedish_org_number(buyer.identifier, buyer.country) else None,
                 "id": buyer.identifier,
             }
         party["address"] = {"locality": buyer.city, "region": buyer.nuts, "countryName": buyer.country}

@@ -15,6 +15,7 @@ from anbudsradar.resources import templates_dir
 from anbudsradar.web import labels
 from anbudsradar.web.csrf import CSRF_FIELD, csrf_token, set_csrf_cookie
 from matcher.areas import ServiceArea
+from models.identifiers import identifier_label
 from notifier.formatting import format_amount, parse_deadline
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")  # times on the pages are Swedish local time
@@ -100,6 +101,7 @@ def make_environment() -> Environment:
         branch_name=labels.branch_name,
         social_name=labels.social_name,
         urlencode=urlencode,
+        identifier_label=identifier_label,
         CSRF_FIELD=CSRF_FIELD,
     )
     return env
