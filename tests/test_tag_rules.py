@@ -176,6 +176,7 @@ NOT_BRANCH: list[tuple[str, str]] = [
     ("sv", "Omsorgsutbildning"),
     ("sv", "Bemanning av omsorgspersonal"),
     ("en", "Planned maintenance of vehicles"),
+    ("sv", "Utvändig tvätt av bussarna"),  # washing vehicles is vehicle care, not laundry
 ]
 
 
@@ -262,6 +263,8 @@ CONTEXT_TITLES: list[tuple[str, str, set[tuple[str, bool]]]] = [
     # "av"/"of" after branch work or a thing (goods, building works) introduce what it is done on
     ("sv", "Städning av äldreboende", {("cleaning", False), ("care", True)}),
     ("sv", "Ombyggnad av äldreboende", {("care", True)}),
+    # "tvätt av" is laundry work; the workwear is what is washed, not textile work bought
+    ("sv", "Tvätt av arbetskläder och textilier", {("laundry", False), ("textiles", True)}),
     ("en", "Construction of a 60-bed care home", {("care", True)}),
     # a thing is the subject even where its compound ends in a lead word ("-system")
     ("sv", "Verksamhetssystem för hemtjänst", {("care", True)}),
