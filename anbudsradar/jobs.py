@@ -4,6 +4,9 @@ APScheduler stores each job by reference ("anbudsradar.jobs:digest_job") and cal
 arguments, so every job reads the settings when it runs. The crawl runs `anbudsradar crawl` as a
 subprocess (Scrapy's reactor cannot be restarted in one process); the other steps are service
 functions, imported when the job runs. `request_stop()` lets a shutdown end them early.
+A digest round waits for a crawl that is running (with its tagging and matching), so that a round
+made up after the machine was off is sent with what that crawl finds; a step that fails is logged
+and the next one still runs.
 """
 
 from __future__ import annotations
@@ -28,12 +31,18 @@ TAG_AND_MATCH_SERVICES: tuple[tuple[str, str], ...] = (
 CRAWL_COMMAND: tuple[str, ...] = (sys.executable, "-m", "anbudsradar", "crawl")
 
 _stop = threading.Event()
+_crawl_chain = threading.Lock()  # held while a crawl, then its tagging and matching, run
 _children: set[subprocess.Popen[bytes]] = set()
 _children_lock = threading.Lock()
 
 
 def crawl_job() -> None:
     """Run `anbudsradar crawl` in a subprocess, then tag and match what it stored."""
+    with _crawl_chain:
+        _crawl_then_tag_and_match()
+
+
+def _crawl_then_tag_and_match() -> None:
     log.info("crawl: starting %s", " ".join(CRAWL_COMMAND[1:]))
     child = subprocess.Popen(CRAWL_COMMAND)
     with _children_lock:
@@ -71,7 +80,11 @@ def tag_and_match_job() -> None:
             )
             continue
         log.info("%s.%s: starting", module_name, function_name)
-        result = function(database_url)
+        try:
+            result = function(database_url)
+        except Exception:  # one failing step must not stop the next (matching after tagging)
+            log.exception("%s.%s failed; going on with the next step", module_name, function_name)
+            continue
         log.info("%s.%s: done %s", module_name, function_name, result if result is not None else "")
 
 
@@ -98,8 +111,14 @@ def _digest(catch_up: bool) -> None:
         notifier_settings = load_notifier_settings()
         if catch_up and not digest_due(notifier_settings, datetime.now(UTC)):
             return
-        with database(settings.database_url) as sessions:
-            summary = run_digest_round(sessions, notifier_settings, stop=_stop)
+        if not _crawl_chain.acquire(blocking=False):
+            log.info("digest: waiting for the running crawl, tagging and matching to finish")
+            _crawl_chain.acquire()
+        try:
+            with database(settings.database_url) as sessions:
+                summary = run_digest_round(sessions, notifier_settings, stop=_stop)
+        finally:
+            _crawl_chain.release()
     except NotifierError as exc:
         log.error("digest round stopped: %s", exc)
         return

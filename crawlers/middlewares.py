@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
@@ -37,6 +38,8 @@ class PoliteRetryMiddleware(RetryMiddleware):
        goes on with the flag "truncated", so the spider stores what it can read and records the
        rest as failed. (A body shorter than its Content-Length raises ResponseDataLossError,
        because DOWNLOAD_FAIL_ON_DATALOSS is on, and is retried as an exception.)
+    4. A network error (timeout, refused or dropped connection) waits as a 5xx without
+       Retry-After does before its retry, so that a server that is restarting is given time.
 
     Giving up is logged once per request and counted in the stats as ``retry/max_reached``.
     """
@@ -67,6 +70,22 @@ class PoliteRetryMiddleware(RetryMiddleware):
             )
             return retry or response.replace(flags=[*response.flags, "truncated"])
         return response
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        """Retry a network error (timeout, dropped connection) after the backoff wait."""
+        if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
+            return None
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,  # type: ignore[arg-type]
+            reason=exception,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+        )
+        if retry is not None and self.backoff_base > 0:
+            wait = self.backoff_base * 2 ** request.meta.get("retry_times", 0)
+            self.crawler.stats.inc_value("retry/waited_seconds", wait)  # type: ignore[union-attr]
+            await self._wait_holding_slot(request, wait)
+        return retry
 
     async def _retry_status(self, request: Request, response: Response) -> Request | Response:
         attempt = request.meta.get("retry_times", 0) + 1
@@ -124,3 +143,18 @@ def retry_after_seconds(response: Response) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+class RedirectAwareDupeFilter(RFPDupeFilter):
+    """Scrapy's duplicate filter, except that a redirect hop is never dropped as a duplicate.
+
+    Scrapy's filter dropped a redirect back to a URL already asked for without a word, so a
+    redirect loop looked like a source with nothing new. Let through, a loop reaches
+    REDIRECT_MAX_TIMES and is given up and recorded like any failed fetch.
+    """
+
+    def request_seen(self, request: Request) -> bool:
+        """Return whether the request is a duplicate (a redirect hop never is)."""
+        if request.meta.get("redirect_times"):
+            return False
+        return super().request_seen(request)

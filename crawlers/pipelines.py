@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
 
     from crawlers.spiders.base import BaseSpider
 
@@ -118,6 +120,7 @@ class StorePipeline:
         self.closed = threading.Event()
         self.thread = threading.Thread(target=self._write, name="anbudsradar-store", daemon=True)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -149,12 +152,26 @@ class StorePipeline:
             return item
         if item.fetch_failed:
             self.log.failed_marks.append(item.watermark)
-            self.log.failed_urls.append(item.outcome.source_path)
+            error = item.outcome.error
+            reason = f" ({error.reason})" if error is not None else ""
+            self.log.failed_urls.append(f"{item.outcome.source_path}{reason}")
         elif item.watermark is not None:
             self.log.done_marks.append(item.watermark)
         if self.error is None:
             self.queue.put(item.outcome)
         return item
+
+    def spider_error(self, failure: Failure, response: Response) -> None:
+        """Record an error raised while a spider read a page, as a page given up (its bytes kept).
+
+        What the page still held after the error is lost for this run, so the run fails and the
+        high-water mark stays where it was: the next crawl reads the page again.
+        """
+        if self.log is None:
+            return
+        reason = f"{failure.type.__name__} while reading the page: {failure.getErrorMessage()}"
+        outcome = ParseOutcome(response.url, response.body or None, error=ParseError(response.url, reason))
+        self.process_item(ParsedItem(self.log.source, outcome, None, fetch_failed=True))
 
     def close_spider(self) -> None:
         """Tell the writer thread that no more outcomes will come."""

@@ -47,10 +47,15 @@ RETRY_TIMES = 3
 # Scrapy's default: a body shorter than its Content-Length raises ResponseDataLossError, which
 # the retry middleware retries (instead of handing a cut package or page to a spider).
 DOWNLOAD_FAIL_ON_DATALOSS = True
-# Ours: seconds before the first retry of a 429/5xx without Retry-After, doubled each attempt.
+# Ours: seconds before the first retry of a 429/5xx without Retry-After or of a network error
+# (timeout, refused or dropped connection), doubled each attempt.
 RETRY_BACKOFF_BASE = 2.0
 # Ours: the longest Retry-After we wait for; a longer one gives the request up for this run.
 RETRY_AFTER_MAX = 300.0
+# Default: Scrapy's RFPDupeFilter, which drops a redirect back to a URL already asked for without a
+# word, so a redirect loop looked like a source with nothing new; now it ends at REDIRECT_MAX_TIMES
+# and is recorded as a failed fetch of the source.
+DUPEFILTER_CLASS = "crawlers.middlewares.RedirectAwareDupeFilter"
 # Default 1 GB: the largest thing fetched is a daily package (some tens of MB); refuse the absurd.
 DOWNLOAD_MAXSIZE = 512 * 1024 * 1024
 # Default 32 MB: daily packages are this big by nature; warn only above 128 MB.

@@ -36,7 +36,7 @@ class RunLog:
     notes: list[str] = field(default_factory=list)
     done_marks: list[str] = field(default_factory=list)  # dates of notices fetched (parsed or not)
     failed_marks: list[str | None] = field(default_factory=list)  # dates of fetches given up
-    failed_urls: list[str] = field(default_factory=list)
+    failed_urls: list[str] = field(default_factory=list)  # "URL (why)" of each fetch given up
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def status(self, summary: IngestSummary | None) -> str:
@@ -90,7 +90,7 @@ def record_run(
     status = "failed" if error else log.status(summary)
     notes = [*log.notes, *([error] if error else [])]
     if log.failed_urls:
-        shown = ", ".join(log.failed_urls[:3]) + (", …" if len(log.failed_urls) > 3 else "")
+        shown = "; ".join(log.failed_urls[:3]) + ("; …" if len(log.failed_urls) > 3 else "")
         notes.append(f"{len(log.failed_urls)} fetch(es) given up, asked for again next time: {shown}")
     run = CrawlRun(
         source=log.source[:200],

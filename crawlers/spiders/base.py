@@ -99,22 +99,26 @@ class BaseSpider(scrapy.Spider):
     ) -> FetchFailure:
         """Return the record of a fetch given up (with any bytes received), stored and counted."""
         self.count("fetch_failed")
-        self.logger.warning("%s: %s", url, reason)
+        self.logger.warning("source %s: %s: %s", self.source.name, url, reason)
         return FetchFailure(self.source.name, url, reason, watermark, data)
 
     def on_error(self, failure: Failure) -> Iterator[FetchFailure]:
         """Errback of every request: record the URL and why it failed; the crawl goes on."""
         request = failure.request  # type: ignore[attr-defined]
+        url = request.meta.get("redirect_urls", [request.url])[0]  # the URL asked for, before redirects
         if failure.check(HttpError):
             response = failure.value.response
             reason = f"HTTP {response.status} after {request.meta.get('retry_times', 0) + 1} attempt(s)"
-        elif failure.check(IgnoreRequest):  # robots.txt forbids it: not a failure, and not retried
+        elif failure.check(IgnoreRequest) and _forbidden_by_robots(failure):  # not a failure, not retried
             self.count("forbidden_by_robots")
             self.forbidden.append(request.url)
             return
+        elif failure.check(IgnoreRequest) and request.meta.get("redirect_times"):
+            hops = request.meta["redirect_times"]
+            reason = f"gave up after {hops} redirects (a redirect loop?), last {request.url}"
         else:
             reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
-        yield self.failure_item(request.url, reason, request.meta.get("watermark"))
+        yield self.failure_item(url, reason, request.meta.get("watermark"))
 
     def count(self, key: str, value: int = 1) -> None:
         """Add to an ``anbudsradar/<key>`` crawl statistic."""
@@ -134,6 +138,11 @@ class BaseSpider(scrapy.Spider):
                 f"(first: {self.forbidden[0]})"
             )
         return notes
+
+
+def _forbidden_by_robots(failure: Failure) -> bool:
+    """Whether an IgnoreRequest comes from robots.txt (not a redirect limit or another middleware)."""
+    return "robots.txt" in failure.getErrorMessage()
 
 
 def _configured(name: str) -> SourceConfig:

@@ -70,16 +70,17 @@ class ListingSpider(BaseSpider):
             headers["If-None-Match"] = known["etag"]
         if known.get("last_modified"):
             headers["If-Modified-Since"] = known["last_modified"]
-        meta = {"page": page, "handle_httpstatus_list": [304]}
+        meta = {"page": page, "listing_url": url, "handle_httpstatus_list": [304]}
         return self.request(url, self.parse_listing, headers=headers, meta=meta)
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         """Yield the entries of a listing page (or nothing for a 304), then the next page."""
+        asked = response.meta.get("listing_url", response.url)  # validators are kept by the URL asked for
         if response.status == 304:
             self.count("listing_not_modified")
-            self.new_validators[response.url] = self.validators.get(response.url, {})
+            self.new_validators[asked] = self.validators.get(asked, {})
             return
-        self.remember_validators(response)
+        self.remember_validators(response, asked)
         page = self.selector(response)
         self.pages_read += 1
         for entry in self.entries(page, response):
@@ -149,8 +150,8 @@ class ListingSpider(BaseSpider):
             self.note(decoded.note)
         return Selector(text=decoded.text, type=self.selector_type, base_url=response.url)
 
-    def remember_validators(self, response: Response) -> None:
-        """Keep the page's ETag and Last-Modified for the next crawl's conditional request."""
+    def remember_validators(self, response: Response, url: str | None = None) -> None:
+        """Keep the page's ETag and Last-Modified under the URL asked for (before any redirect)."""
         etag = response.headers.get(b"ETag")
         modified = response.headers.get(b"Last-Modified")
         found = {
@@ -159,7 +160,7 @@ class ListingSpider(BaseSpider):
             if value
         }
         if found:
-            self.new_validators[response.url] = found
+            self.new_validators[url or response.url] = found
 
     def run_notes(self) -> list[str]:
         """Add a warning when entries were found but none had a title (a field selector broke)."""
