@@ -256,9 +256,13 @@ def _deduplicated(hits: list[RuleHit]) -> list[RuleHit]:
     return sorted(kept, key=lambda h: (h.field, h.start))
 
 
+_NOT_WORK_ENDINGS = tuple(sorted(HEADS_NOT_WORK))
+_GOODS_ENDINGS = tuple(sorted(GOODS))
+
+
 def _head_not_work(head: str) -> bool:
     """Tell whether a compound's head, or the word after a phrase, is goods, staff, a body or a course."""
-    return any(head == other or head.endswith(other) for other in HEADS_NOT_WORK)
+    return head.endswith(_NOT_WORK_ENDINGS)  # a word ends with itself: equal words count too
 
 
 def _mark_context(hits: list[RuleHit], segment: Segment) -> tuple[list[RuleHit], int | None]:
@@ -345,7 +349,7 @@ def _names_a_thing(word: str) -> bool:
 
 def _is_goods(word: str) -> bool:
     """Tell whether a title word that names a thing names goods or building works, not staff or a body."""
-    return word in BUILDING_WORKS or any(word == other or word.endswith(other) for other in GOODS)
+    return word in BUILDING_WORKS or word.endswith(_GOODS_ENDINGS)
 
 
 def _hit(entry: _Entry, field: str, start: int, end: int) -> RuleHit:
