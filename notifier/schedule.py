@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 # A run missed by up to this much (machine asleep, scheduler restarted) still happens, once.
 MISFIRE_GRACE_SECONDS = 6 * 3600
+# The daily crawl is made up later the same day too (a machine started at noon still crawls
+# today; coalesced, so once), but never runs twice in a row with the next day's crawl.
+CRAWL_MISFIRE_GRACE_SECONDS = 20 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,7 @@ class JobSpec:
     func: str
     name: str
     trigger: BaseTrigger
+    misfire_grace_seconds: int = MISFIRE_GRACE_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ def job_specs(settings: NotifierSettings) -> list[JobSpec]:
             "anbudsradar.jobs:crawl_job",
             "crawl all sources, then tag and match",
             CronTrigger(hour=settings.crawl_time.hour, minute=settings.crawl_time.minute, timezone=zone),
+            CRAWL_MISFIRE_GRACE_SECONDS,
         ),
         JobSpec(
             "digest",
@@ -116,10 +121,21 @@ def install_jobs(scheduler: BackgroundScheduler, settings: NotifierSettings) -> 
     for spec in specs.values():
         existing = scheduler.get_job(spec.id)
         # repr() of a cron trigger includes its fields and time zone (str() has no zone).
-        wanted = (spec.func, repr(spec.trigger))
-        if existing is not None and (existing.func_ref, repr(existing.trigger)) == wanted:
+        wanted = (spec.func, repr(spec.trigger), spec.misfire_grace_seconds)
+        if existing is not None and (
+            existing.func_ref,
+            repr(existing.trigger),
+            existing.misfire_grace_time,
+        ) == wanted:
             continue
-        scheduler.add_job(spec.func, spec.trigger, id=spec.id, name=spec.name, replace_existing=True)
+        scheduler.add_job(
+            spec.func,
+            spec.trigger,
+            id=spec.id,
+            name=spec.name,
+            replace_existing=True,
+            misfire_grace_time=spec.misfire_grace_seconds,
+        )
 
 
 def list_jobs(scheduler: BackgroundScheduler) -> list[ScheduledJob]:

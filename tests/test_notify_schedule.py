@@ -8,8 +8,9 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import types
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -168,3 +169,21 @@ def test_the_crawl_job_runs_the_crawl_command_then_tags_and_matches(monkeypatch:
     jobs.crawl_job()
     assert steps == ["tag and match"]
     jobs.reset_stop()
+
+
+def test_a_crawl_missed_while_the_machine_was_off_is_made_up_the_same_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Back at noon after the 05:00 crawl was missed: before, a 6-hour grace skipped that day's crawl."""
+    ran = threading.Event()
+    monkeypatch.setattr(jobs, "crawl_job", ran.set)  # the stored reference resolves to this
+    settings = notifier_settings(tmp_path)
+    scheduler = build_scheduler(f"sqlite:///{tmp_path / 'jobs.db'}", settings)
+    scheduler.start(paused=True)
+    try:
+        install_jobs(scheduler, settings)
+        scheduler.modify_job("crawl", next_run_time=datetime.now(STOCKHOLM) - timedelta(hours=8))
+        scheduler.resume()
+        assert ran.wait(15), "the crawl missed 8 hours ago was not made up"
+    finally:
+        scheduler.shutdown(wait=False)
