@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import email
 import re
 from pathlib import Path
 
 import pytest
+import uvicorn
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -140,3 +142,42 @@ def test_the_demo_database_is_served_with_a_demo_login(tmp_path: Path) -> None:
         assert total == len(result.notices) > 0
         assert log_in(client, username, password).status_code == 303
         assert client.get("/coordinator/consortia").status_code == 200
+
+
+def test_a_demo_in_another_folder_is_served_with_the_key_of_its_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`demo --folder` prints the serve command for that folder, and its digests' links work there."""
+    monkeypatch.chdir(tmp_path)  # no var/demo here: `serve --demo` alone would refuse
+    folder = tmp_path / "elsewhere"
+    no_key = {"ANBUDSRADAR_SECRET_KEY": None, "ANBUDSRADAR_DATA_DIR": str(tmp_path / "var")}
+    result = run("demo", "--folder", str(folder), env=no_key)
+    url = f"sqlite:///{folder / 'anbudsradar.db'}"
+    assert f"anbudsradar serve --demo --database {url}\n" in result.output
+    message = email.message_from_bytes(sorted((folder / "outbox").glob("*.eml"))[0].read_bytes())
+    header = str(message["List-Unsubscribe"])
+    link = re.search(r"<http://127\.0\.0\.1:8000(/unsubscribe/\d+\?token=[^>]+)>", header)
+    assert link is not None
+    answers: list[int] = []
+
+    def fake_run(app: object, **_options: object) -> None:  # the server's process, with its environment
+        with TestClient(app) as client:  # type: ignore[arg-type]
+            answers.append(client.get(link[1]).status_code)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    result = run("serve", "--demo", "--database", url, env=no_key)
+    assert result.exit_code == 0, result.output
+    assert answers == [200], "the demo's unsubscribe link is refused by the demo's server"
+
+
+def test_serve_demo_with_a_database_that_does_not_exist_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database checked is the one served, not var/demo of the working directory."""
+    (tmp_path / "var" / "demo").mkdir(parents=True)
+    (tmp_path / "var" / "demo" / "anbudsradar.db").touch()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(uvicorn, "run", lambda *_args, **_options: None)  # never a real server
+    result = run("serve", "--demo", "--database", f"sqlite:///{tmp_path / 'none.db'}")
+    assert result.exit_code == 1 and "run `anbudsradar demo` first" in result.output
+    assert not (tmp_path / "none.db").exists()

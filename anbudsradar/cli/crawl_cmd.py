@@ -171,7 +171,14 @@ def sources(sources_file: Path | None) -> None:
 @click.command("crawl")
 @click.option("--notices", default=2000, show_default=True, help="Notices served through the TED-shaped API.")
 @click.option("--package-notices", default=3000, show_default=True, help="Notices in the daily package.")
-@click.option("--folder", type=click.Path(file_okay=False, path_type=Path), default=Path("var/bench-crawl"))
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/bench-crawl"),
+    show_default=True,
+    help="Where the benchmark writes its databases and sources (emptied first; refused if it holds "
+    "other files).",
+)
 def bench_crawl(notices: int, package_notices: int, folder: Path) -> None:
     """Crawl throughput against a local server (politeness off) and daily-package back-fill."""
     from crawlers.bench import run_crawl_benchmark  # noqa: PLC0415

@@ -11,6 +11,7 @@ from rich.table import Table
 from anbudsradar.demo import DemoResult, run_demo
 from crawlers.run import CrawlReport
 
+DEFAULT_FOLDER = Path("var/demo")
 RESERVED_LABELS = {"shelteredWorkshop": "4 kap. 18 §", "publicServiceMissionOrganization": "res-pub-ser"}
 
 
@@ -18,7 +19,7 @@ RESERVED_LABELS = {"shelteredWorkshop": "4 kap. 18 §", "publicServiceMissionOrg
 @click.option(
     "--folder",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("var/demo"),
+    default=DEFAULT_FOLDER,
     show_default=True,
     help="Where the demo writes its samples and database (emptied first; refused if it holds other files).",
 )
@@ -108,7 +109,12 @@ def _print_matching(console: Console, result: DemoResult) -> None:
     for path in digests.files[:3]:
         console.print(f"   {path}", markup=False, highlight=False)
     user, password = result.web_login
+    if result.folder.resolve() == DEFAULT_FOLDER.resolve():
+        command = ".venv/bin/anbudsradar serve --demo   (or: make serve)"
+    else:  # `serve --demo` alone serves var/demo under the working directory
+        command = f".venv/bin/anbudsradar serve --demo --database {result.database_url}"
     console.print(
-        "[bold]6. Web[/] run `.venv/bin/anbudsradar serve --demo` (or `make serve`) and open "
-        f"http://127.0.0.1:8000/notices — coordinator login {user} / {password}"
+        f"[bold]6. Web[/] run the command below and open http://127.0.0.1:8000/notices — "
+        f"coordinator login {user} / {password}"
     )
+    console.print(f"   {command}", markup=False, highlight=False, soft_wrap=True)

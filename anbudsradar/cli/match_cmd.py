@@ -334,13 +334,16 @@ def _network_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> 
 
 
 @click.command("match")
-@click.option("--companies", "n_companies", type=click.IntRange(1, 10**6), default=10_000, show_default=True)
-@click.option("--notices", "n_notices", type=click.IntRange(1, 10**7), default=50_000, show_default=True)
+@click.option("--companies", "n_companies", type=click.IntRange(1, 10**6), default=10_000, show_default=True,
+              help="Seed-generated companies to match.")
+@click.option("--notices", "n_notices", type=click.IntRange(1, 10**7), default=50_000, show_default=True,
+              help="Seed-generated open notices to match them against.")
 @click.option("--networks", default="100,1000,10000", show_default=True, callback=_network_sizes,
               help="Network sizes for the consortium search, comma-separated.")
 @click.option("--tenders", type=click.IntRange(1, 1000), default=30, show_default=True,
               help="Tenders per network size.")
-@click.option("--seed", type=int, default=20261129, show_default=True)
+@click.option("--seed", type=int, default=20261129, show_default=True,
+              help="Seed of the generated companies, notices and networks.")
 def bench_match(*, n_companies: int, n_notices: int, networks: list[int], tenders: int, seed: int) -> None:
     """Measure matching (companies × open notices, peak memory) and team search (CP-SAT vs greedy)."""
     from anbudsradar.benchmarks.match_bench import run_consortium_bench, run_match_bench  # noqa: PLC0415

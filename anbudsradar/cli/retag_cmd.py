@@ -37,7 +37,12 @@ def retag_database(model: Path, everything: bool) -> None:
 
 @click.command()
 @click.option("--all", "everything", is_flag=True, help="Retag every notice, not only new or changed ones.")
-@click.option("--model", type=click.Path(path_type=Path, dir_okay=False), default=MODEL_PATH)
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=MODEL_PATH,
+    help="Classifier artifact (default: the one shipped in matcher/model/).",
+)
 def retag(everything: bool, model: Path) -> None:
     """Tag the notices stored in the database that are new or changed since they were tagged."""
     retag_database(model, everything)

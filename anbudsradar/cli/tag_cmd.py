@@ -173,8 +173,19 @@ def evaluate(data_dir: Path, model: Path, with_errors: bool) -> None:
     show_default=True,
     help="How many notices to tag (the real Swedish and English notices, repeated).",
 )
-@click.option("--batch-size", type=click.IntRange(1, 10_000), default=256, show_default=True)
-@click.option("--model", type=click.Path(path_type=Path, dir_okay=False), default=MODEL_PATH)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=256,
+    show_default=True,
+    help="Notices tagged together (spaCy nlp.pipe batches).",
+)
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=MODEL_PATH,
+    help="Classifier artifact (default: the one shipped in matcher/model/).",
+)
 def bench_tag(data_dir: Path, notices: int, batch_size: int, model: Path) -> None:
     """Tagging speed on one core (notices/s, batched with nlp.pipe) and model load time."""
     from matcher import bench  # noqa: PLC0415 - spaCy/scikit-learn on demand

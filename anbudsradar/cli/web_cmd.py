@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
 
 from anbudsradar.config import ConfigError, check_database_url, load_settings
+from models.db import sqlite_file
 
 DEMO_DATABASE = Path("var/demo/anbudsradar.db")
 
@@ -20,15 +23,20 @@ DEMO_DATABASE = Path("var/demo/anbudsradar.db")
 @click.option(
     "--database",
     "database_url",
-    help="Database URL (default: ANBUDSRADAR_DATABASE_URL or var/anbudsradar.db).",
+    help="Database URL (default: ANBUDSRADAR_DATABASE_URL, else anbudsradar.db in ANBUDSRADAR_DATA_DIR).",
 )
 @click.option(
     "--demo",
     is_flag=True,
-    help=f"Serve the demo's database ({DEMO_DATABASE}) with a throw-away secret key if none is set.",
+    help=f"Serve the demo's database ({DEMO_DATABASE}, or the one of --database) with the demo's "
+    "secret key if none is set.",
 )
 @click.option(
-    "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    help="Uvicorn's log level; debug also logs every request.",
 )
 def serve(host: str, port: int, database_url: str | None, demo: bool, log_level: str) -> None:
     """Serve the web pages and the JSON API with uvicorn."""
@@ -39,15 +47,15 @@ def serve(host: str, port: int, database_url: str | None, demo: bool, log_level:
     from anbudsradar.web.settings import load_web_settings  # noqa: PLC0415
 
     try:
-        settings = load_web_settings(demo=demo)
         if database_url is None:
             database_url = f"sqlite:///{DEMO_DATABASE}" if demo else load_settings().database_url
         else:
             check_database_url(database_url, "--database")
+        if demo:
+            _use_demo_key(database_url)
+        settings = load_web_settings(demo=demo)
     except (WebConfigError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
-    if demo and not DEMO_DATABASE.exists():
-        raise click.ClickException(f"{DEMO_DATABASE} does not exist: run `anbudsradar demo` first")
     app = create_app(database_url, settings)
     click.echo(f"Anbudsradar på http://{host}:{port}/ (databas {database_url})")
     if demo:
@@ -56,6 +64,22 @@ def serve(host: str, port: int, database_url: str | None, demo: bool, log_level:
         username, password = ensure_demo_user(database_url)
         click.echo(f"Samordnarens sidor: logga in som {username!r} med lösenordet {password!r} (bara demo)")
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+
+
+def _use_demo_key(database_url: str) -> None:
+    """Check that the demo database exists; without ANBUDSRADAR_SECRET_KEY, use the demo's key.
+
+    The demo signs its digests' unsubscribe and preference links with the `secret_key` file it
+    writes beside its database; serving with that key makes those links work.
+    """
+    path = sqlite_file(make_url(database_url))
+    if path is None:
+        return
+    if not path.is_file():
+        raise click.ClickException(f"{path} does not exist: run `anbudsradar demo` first")
+    key_file = path.parent / "secret_key"
+    if not os.environ.get("ANBUDSRADAR_SECRET_KEY") and key_file.is_file():
+        os.environ["ANBUDSRADAR_SECRET_KEY"] = key_file.read_text(encoding="utf-8").strip()
 
 
 @click.group()
