@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import types
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from anbudsradar import jobs
 from models.db import database
 from notifier.schedule import build_scheduler, digest_due, install_jobs, job_specs, list_jobs
 from tests.conftest import REPO_ROOT
-from tests.test_notify_support import add_company, add_match, add_notice, notifier_settings
+from tests.test_notify_support import add_company, add_match, add_notice, fake_services, notifier_settings
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -142,13 +141,12 @@ def test_tag_and_match_call_the_services_or_say_clearly_they_are_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     calls: list[str] = []
-    service = types.ModuleType("anbudsradar_test_matching")
-    service.match_database = calls.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "anbudsradar_test_matching", service)
-    monkeypatch.setattr(
-        jobs,
-        "TAG_AND_MATCH_SERVICES",
-        (("anbudsradar_test_missing", "tag_database"), ("anbudsradar_test_matching", "match_database")),
+    fake_services(
+        monkeypatch,
+        {
+            "anbudsradar_test_missing": ("tag_database", None),
+            "anbudsradar_test_matching": ("match_database", calls.append),
+        },
     )
     monkeypatch.setenv("ANBUDSRADAR_DATABASE_URL", "sqlite:///x.db")
     jobs.reset_stop()

@@ -11,18 +11,22 @@ import email
 import email.policy
 import ipaddress
 import ssl
-from collections.abc import Iterator
+import sys
+import types
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anbudsradar import jobs
 from crawlers.parsers.record import Buyer, Lot, Money, NoticeRecord
 from models import Company, ConsortiumSuggestion, MatchResult, Notice
 from models.store import NoticeStore
@@ -354,3 +358,19 @@ def server_tls_context(cert: Path, key: Path) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     return context
+
+
+def fake_services(
+    monkeypatch: pytest.MonkeyPatch, services: dict[str, tuple[str, Callable[[str], Any] | None]]
+) -> None:
+    """Make the jobs' tagging and matching steps these modules: {module: (function name, function)}.
+
+    A function None leaves its module missing (the job says so and goes on).
+    """
+    for module_name, (function_name, function) in services.items():
+        if function is not None:
+            module = types.ModuleType(module_name)
+            setattr(module, function_name, function)
+            monkeypatch.setitem(sys.modules, module_name, module)
+    steps = tuple((module_name, function_name) for module_name, (function_name, _) in services.items())
+    monkeypatch.setattr(jobs, "TAG_AND_MATCH_SERVICES", steps)

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,7 +37,7 @@ from tests.crawl_helpers import (
     rss_feed,
 )
 from tests.net import free_port
-from tests.test_notify_support import add_company, add_match, add_notice
+from tests.test_notify_support import add_company, add_match, add_notice, fake_services
 
 TODAY = date.today()
 BUYER = "    buyer: {name: Piteå kommun, org_number: 212000-2742, municipality_code: '2581', city: Piteå}\n"
@@ -241,16 +240,12 @@ def test_a_failing_tagging_step_does_not_stop_matching(
     def tag_database(database_url: str) -> None:
         raise RuntimeError("the classifier file is unreadable")
 
-    tagging = types.ModuleType("anbudsradar_audit_tagging")
-    tagging.tag_database = tag_database  # type: ignore[attr-defined]
-    matching = types.ModuleType("anbudsradar_audit_matching")
-    matching.match_database = calls.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "anbudsradar_audit_tagging", tagging)
-    monkeypatch.setitem(sys.modules, "anbudsradar_audit_matching", matching)
-    monkeypatch.setattr(
-        jobs,
-        "TAG_AND_MATCH_SERVICES",
-        (("anbudsradar_audit_tagging", "tag_database"), ("anbudsradar_audit_matching", "match_database")),
+    fake_services(
+        monkeypatch,
+        {
+            "anbudsradar_audit_tagging": ("tag_database", tag_database),
+            "anbudsradar_audit_matching": ("match_database", calls.append),
+        },
     )
     monkeypatch.setenv("ANBUDSRADAR_DATABASE_URL", "sqlite:///audit.db")
     jobs.reset_stop()
