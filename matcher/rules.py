@@ -323,8 +323,8 @@ def _context_start(text: str, branch: list[RuleHit]) -> tuple[int | None, _Subje
     """Return the offset of the first context word after the title's subject (or None), and the subject.
 
     The subject is the first branch word ("work"), or the first other word that names something: a
-    thing (goods, staff, building works) or other work. "av"/"of" start context only after work or
-    a thing (vocabulary.OBJECT_WORDS).
+    thing (goods or building works), staff (staff, a body, a course) or other work. "av"/"of" start
+    context only after work, a thing or staff (vocabulary.OBJECT_WORDS).
     """
     subject: _Subject | None = None
     for found in _WORD_RE.finditer(text):
