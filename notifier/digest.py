@@ -93,6 +93,12 @@ class DigestNotice:
     keys: list[MatchKey]
     snapshot: dict[str, Any]
     changes: list[Change] = field(default_factory=list)
+    country: str | None = None  # the buyer's: a reservation abroad rests on the directive, not LOU
+
+    @property
+    def reserved_in_sweden(self) -> bool:
+        """Whether a reservation is one under LOU 4 kap. 18 § (a Swedish or unplaced buyer)."""
+        return self.country in (None, "SE")
 
     @property
     def direct_award(self) -> bool:
@@ -352,6 +358,7 @@ class DigestBuilder:
             content_hash=notice.content_hash,
             keys=[(notice.id, m.lot_id) for m in matches],
             snapshot=snapshot(notice),
+            country=notice.buyer.country if notice.buyer else None,
         )
 
     def _consortia(
@@ -417,6 +424,7 @@ class DigestBuilder:
             content_hash=notice.content_hash,
             keys=[],
             snapshot=snapshot(notice),
+            country=notice.buyer.country if notice.buyer else None,
         )
 
     def _suggestions_of(self, company_pk: int) -> list[ConsortiumSuggestion]:

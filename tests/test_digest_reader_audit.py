@@ -326,3 +326,25 @@ def test_a_lot_still_open_stays_in_the_digest_with_its_own_deadline(
     assert "Snöröjning i Boden" in text and "Område Sävast" in text
     assert "Område Centrum" not in text, "the closed lot is not offered"
     assert f"Sista anbudsdag: 18{NBSP}december 2026 kl.{NBSP}12.00" in text
+
+
+def test_a_reservation_abroad_is_named_by_the_directive_not_by_lou(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A Spanish reserved tender's badge said "Reserverad, 4 kap. 18 § LOU": no Swedish law reserves it."""
+    with sessions() as session:
+        company = add_company(session, 1, "Städkooperativet Norr", branches=["cleaning"])
+        lulea = add_notice(session, "lulea", "Lokalvård i Luleå", reserved=True)
+        girona = add_notice(session, "girona", "Servicio de limpieza", reserved=True, buyer="Ajuntament")
+        assert girona.buyer is not None
+        girona.buyer.country = "ES"
+        add_match(session, company, lulea, 0.9, ["Städ och lokalvård i Luleå"], eligible=True)
+        add_match(session, company, girona, 0.8, ["Städ och lokalvård"], eligible=True)
+        session.commit()
+    message = send_week(sessions, notifier_settings(tmp_path))[org_number(1)]
+    for body in (one_line(text_of(message)), one_line(html_of(message).text_content())):
+        entries = body.split("Läs annonsen")  # one notice's entry, its badges included, in each piece
+        [swedish] = [entry for entry in entries if "Lokalvård i Luleå" in entry]
+        [spanish] = [entry for entry in entries if "Servicio de limpieza" in entry]
+        assert f"Reserverad, 4{NBSP}kap. 18{NBSP}§ LOU" in swedish
+        assert f"Reserverad, art.{NBSP}20 i direktiv 2014/24/EU" in spanish and "LOU" not in spanish
