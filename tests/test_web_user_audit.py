@@ -203,7 +203,13 @@ def test_tender_page_names_codes_instead_of_showing_them(site: Site, client: htt
     assert maximal["Språk"] == "engelska"
     assert maximal["Annonstyp"] == "Annons om upphandling (eForms-formulär 16)"
     spanish = page(client, f"/notices/{real_notice(site, 'CONTRATO DE SERVICIOS DE LIMPIEZA')}")
-    assert "4 kap. 18 § LOU" in fields(spanish)["Reservation (BT-71)"]
+    # a Spanish buyer's reservation rests on Article 20 of the directive, not on Swedish law
+    assert "art. 20 i direktiv 2014/24/EU" in fields(spanish)["Reservation (BT-71)"]
+    assert "LOU" not in fields(spanish)["Reservation (BT-71)"]
+    assert "Reserverat kontrakt (art. 20 i direktiv 2014/24/EU)" in text_of(spanish, "//p[@class='flags']")
+    lulea = page(client, f"/notices/{ids(site.url).lulea_cleaning}")
+    assert "Reserverat kontrakt (4 kap. 18 § LOU)" in text_of(lulea, "//p[@class='flags']")
+    assert "(4 kap. 18 § LOU)" in fields(lulea)["Reservation (BT-71)"]
     evidence = [" ".join(li.text_content().split()) for li in spanish.xpath("//ul[@class='evidence']/li")]
     assert (
         "reserverat deltagande (BT-71): skyddade verkstäder och arbetsintegrerande leverantörer" in evidence

@@ -19,7 +19,7 @@ NOTICE_TYPES: dict[str, str] = {
 RESERVED: dict[str, str] = {
     "shelteredWorkshop": (
         "Reserverat för skyddade verkstäder och leverantörer som arbetar med social och yrkesmässig "
-        "integrering (4 kap. 18 § LOU)"
+        "integrering"
     ),
     "publicServiceMissionOrganization": "Reserverat för organisationer med offentligt uppdrag",
 }
@@ -171,6 +171,11 @@ def branch_prefixes() -> dict[str, tuple[str, ...]]:
 def branch_name(code: str) -> str:
     """Return a branch's Swedish name, or the code itself when unknown."""
     return branches().get(code, code)
+
+
+def reservation_basis(country: str | None) -> str:
+    """Name the law that reserves a contract: LOU for a Swedish (or unplaced) buyer, else the directive."""
+    return "4 kap. 18 § LOU" if country in (None, "SE") else "art. 20 i direktiv 2014/24/EU"
 
 
 def parameter(name: str) -> str:
