@@ -228,6 +228,21 @@ def test_consortium_accept_dismiss_note_and_history(client: TestClient, known: I
     assert events == ["note", "accepted", "dismissed"]
 
 
+def test_the_board_says_where_an_accepted_suggestion_went(client: TestClient, known: Ids) -> None:
+    """Its card left the "Förslag" tab without a word: the coordinator did not see that it was done."""
+    board = "/coordinator/consortia"
+    response = post_form(client, board, f"/coordinator/consortia/{known.suggestion}", {"action": "accepted"})
+    assert response.status_code == 303
+    tree = html(client.get(response.headers["location"]))
+    message = " ".join(tree.xpath("string(//p[@id='changed'])").split())
+    assert "Lokalvård i Luleå" in message and "har nu status accepterat" in message
+    [link] = tree.xpath("//p[@id='changed']/a/@href")
+    assert link == f"{board}?status=accepted#forslag-{known.suggestion}"
+    assert html(client.get(link)).xpath(f"//article[@data-suggestion='{known.suggestion}']")
+    post_form(client, board, f"/coordinator/consortia/{known.suggestion}", {"action": "proposed"})
+    assert not html(client.get(board)).xpath("//p[@id='changed']"), "no message without a change"
+
+
 def test_consortium_action_from_the_tender_page_returns_there(client: TestClient, known: Ids) -> None:
     page = f"/notices/{known.lulea_cleaning}"
     token = csrf_of(client, page)
