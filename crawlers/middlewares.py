@@ -62,12 +62,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
         if response.status in self.retry_http_codes:
             return await self._retry_status(request, response)
         if 200 <= response.status < 300 and is_truncated_gzip(response.body):
-            retry = get_retry_request(
-                request,
-                spider=self.crawler.spider,  # type: ignore[arg-type]
-                reason="truncated gzip body",
-                max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
-            )
+            retry = self._retry_request(request, "truncated gzip body")
             return retry or response.replace(flags=[*response.flags, "truncated"])
         return response
 
@@ -75,23 +70,28 @@ class PoliteRetryMiddleware(RetryMiddleware):
         """Retry a network error (timeout, dropped connection) after the backoff wait."""
         if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
             return None
-        retry = get_retry_request(
-            request,
-            spider=self.crawler.spider,  # type: ignore[arg-type]
-            reason=exception,
-            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
-        )
-        if retry is not None and self.backoff_base > 0:
-            wait = self.backoff_base * 2 ** request.meta.get("retry_times", 0)
-            self.crawler.stats.inc_value("retry/waited_seconds", wait)  # type: ignore[union-attr]
-            await self._wait_holding_slot(request, wait)
+        retry = self._retry_request(request, exception)
+        if retry is not None:
+            await self._wait_holding_slot(request, self._backoff(request))
         return retry
 
+    def _retry_request(self, request: Request, reason: str | Exception) -> Request | None:
+        """Return the request's next attempt, or None when its retries are used up (logged, counted)."""
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,  # type: ignore[arg-type]
+            reason=reason,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+        )
+
+    def _backoff(self, request: Request) -> float:
+        """Return the wait before the next attempt without Retry-After: the base, doubled each attempt."""
+        return self.backoff_base * 2 ** request.meta.get("retry_times", 0)
+
     async def _retry_status(self, request: Request, response: Response) -> Request | Response:
-        attempt = request.meta.get("retry_times", 0) + 1
         wait = retry_after_seconds(response)
         if wait is None:
-            wait = self.backoff_base * 2 ** (attempt - 1)
+            wait = self._backoff(request)
         elif wait > self.retry_after_max:
             self.crawler.stats.inc_value("retry/max_reached")  # type: ignore[union-attr]
             logger.error(
@@ -101,21 +101,20 @@ class PoliteRetryMiddleware(RetryMiddleware):
                 self.retry_after_max,
             )
             return response
-        retry = get_retry_request(
-            request,
-            spider=self.crawler.spider,  # type: ignore[arg-type]
-            reason=response_status_message(response.status),
-            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
-        )
+        retry = self._retry_request(request, response_status_message(response.status))
         if retry is None:
             return response
-        if wait > 0:
-            self.crawler.stats.inc_value("retry/waited_seconds", wait)  # type: ignore[union-attr]
-            await self._wait_holding_slot(request, wait)
+        await self._wait_holding_slot(request, wait)
         return retry
 
     async def _wait_holding_slot(self, request: Request, seconds: float) -> None:
-        """Sleep, with the host's download slot delayed as long (other requests wait too)."""
+        """Sleep, with the host's download slot delayed as long (other requests wait too); counted.
+
+        No wait (zero seconds) does nothing.
+        """
+        if seconds <= 0:
+            return
+        self.crawler.stats.inc_value("retry/waited_seconds", seconds)  # type: ignore[union-attr]
         downloader = self.crawler.engine.downloader  # type: ignore[union-attr]
         slot = downloader.slots.get(downloader.get_slot_key(request))
         previous = slot.delay if slot is not None else None
