@@ -6,6 +6,7 @@ Example: ["Städ och lokalvård i Luleå, inom ert område; reserverat kontrakt 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,6 +204,19 @@ def amount_text(amount: float, currency: str | None) -> str:
     if amount >= 1_000_000:
         return f"{amount / 1_000_000:.1f}".replace(".", ",").removesuffix(",0") + f" mn {code}"
     return f"{amount:,.0f}".replace(",", "\u00a0") + f" {code}"
+
+
+# What time_phrase writes about a deadline ("Sista anbudsdag 13 december (13 dagar kvar)"): counted
+# when matching ran, so a digest sent later leaves it out and shows the deadline as of sending.
+_DEADLINE_PHRASE = re.compile(
+    r"^(?:(?:Kort om tid: s|S)ista anbudsdag \d{1,2} \w+ \(\d+ dag(?:ar)? kvar\)"
+    r"|Ingen sista anbudsdag angiven)$"
+)
+
+
+def is_deadline_phrase(reason: str) -> bool:
+    """Tell whether a stored reason is time_phrase's words about the deadline and the days left."""
+    return _DEADLINE_PHRASE.match(reason) is not None
 
 
 def time_phrase(item: Item, settings: MatchSettings) -> str:

@@ -9,7 +9,6 @@ reserved (new, and the company qualifies) → new → closing within N days (tol
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from matcher.match_reasons import is_deadline_phrase
 from models import (
     Company,
     ConsortiumSuggestion,
@@ -39,12 +39,6 @@ SECTIONS = ("reserved", "new", "closing", "changed")
 SKIPPED_TYPES = frozenset({"award"})
 
 MatchKey = tuple[int, str | None]  # (notice_pk, lot_id)
-# The matcher's words about the deadline ("Sista anbudsdag 13 december (13 dagar kvar)"): counted
-# when it matched, so a day off by send time; each entry shows the deadline and days left itself.
-_DEADLINE_REASON = re.compile(
-    r"^(?:(?:Kort om tid: s|S)ista anbudsdag \d{1,2} \w+ \(\d+ dag(?:ar)? kvar\)"
-    r"|Ingen sista anbudsdag angiven)$"
-)
 
 
 @dataclass(slots=True)
@@ -328,12 +322,10 @@ class DigestBuilder:
             or any(lot.reserved_participation for lot in matched_lots)
             or bool(eligible)
         )
-        # the earliest deadline of what matched: a lot still open after the notice's first deadline
+        # the earliest deadline of what matched (a lot's own, else the notice's): a lot still open
+        # after the notice's first deadline shows its own
         deadlines = [self._deadline(notice, m.lot_id) for m in matches]
         deadline = min((d for d in deadlines if d), default=None)
-        if deadline is None:
-            lot_deadlines = [parse_deadline(lot.deadline, self.zone) for lot in matched_lots]
-            deadline = min((d for d in lot_deadlines if d), default=None)
         amount, currency = notice.estimated_amount, notice.estimated_currency
         if amount is None and notice.lots and all(lot.estimated_amount for lot in notice.lots):
             amount = sum(lot.estimated_amount or 0.0 for lot in notice.lots)
@@ -516,7 +508,7 @@ def _place(notice: Notice) -> str | None:
 
 def _shown_reasons(reasons: Iterable[str]) -> list[str]:
     """Drop the matcher's words about the deadline from its reasons: the entry shows it, up to date."""
-    return [r for r in reasons if not _DEADLINE_REASON.match(r)]
+    return [r for r in reasons if not is_deadline_phrase(r)]
 
 
 def _notice_reasons(matches: list[MatchResult]) -> list[str]:
