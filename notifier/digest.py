@@ -29,7 +29,14 @@ from models import (
     Municipality,
     Notice,
 )
-from notifier.formatting import COUNTY_NAMES, days_left, lot_label, parse_deadline, region_name
+from notifier.formatting import (
+    COUNTY_NAMES,
+    days_left,
+    lot_label,
+    parse_deadline,
+    region_name,
+    reserved_under_lou,
+)
 from notifier.links import notice_url
 from notifier.settings import NotifierSettings
 from notifier.weeks import IsoWeek
@@ -92,7 +99,7 @@ class DigestNotice:
     @property
     def reserved_in_sweden(self) -> bool:
         """Whether a reservation is one under LOU 4 kap. 18 § (a Swedish or unplaced buyer)."""
-        return self.country in (None, "SE")
+        return reserved_under_lou(self.country)
 
     @property
     def direct_award(self) -> bool:

@@ -33,6 +33,14 @@ _LOT_PREFIX = re.compile(r"^LOT-0*(?=\d)", re.IGNORECASE)
 COUNTY_NAMES = COUNTY_NAME_BY_CODE  # Swedish county (län) codes
 
 
+def reserved_under_lou(country: str | None) -> bool:
+    """Tell whether a reservation rests on LOU 4 kap. 18 § (a Swedish or unplaced buyer).
+
+    Elsewhere it rests on Article 20 of Directive 2014/24/EU as that country's law implements it.
+    """
+    return country in (None, "SE")
+
+
 def region_name(code: str) -> str | None:
     """Name a NUTS code ('SE332' -> 'Norrbottens län', 'SE' -> 'Sverige'); None when unknown."""
     return NUTS_LABELS.get(code) or SWEDISH_NUTS_REGIONS.get(code)

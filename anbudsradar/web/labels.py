@@ -7,6 +7,7 @@ from functools import cache
 
 from matcher.areas import COUNTY_NAME_BY_NUTS3
 from matcher.notes import in_swedish
+from notifier.formatting import reserved_under_lou
 
 NOTICE_TYPES: dict[str, str] = {
     "contract-notice": "Annons om upphandling",
@@ -175,7 +176,7 @@ def branch_name(code: str) -> str:
 
 def reservation_basis(country: str | None) -> str:
     """Name the law that reserves a contract: LOU for a Swedish (or unplaced) buyer, else the directive."""
-    return "4 kap. 18 § LOU" if country in (None, "SE") else "art. 20 i direktiv 2014/24/EU"
+    return "4 kap. 18 § LOU" if reserved_under_lou(country) else "art. 20 i direktiv 2014/24/EU"
 
 
 def parameter(name: str) -> str:
