@@ -45,16 +45,21 @@ class CompanyProfile:
             name=company.name,
             org_number=company.org_number,
             branches=tuple(company.branches),
-            area=ServiceArea(
-                tuple(company.area_municipalities),
-                tuple(company.area_counties),
-                company.area_radius_km,
-                company.area_centre,
-            ),
+            area=service_area(company),
             capacity_sek=capacity,
             capacity_source=source,
             integration_share=company.integration_share,
         )
+
+
+def service_area(company: Company) -> ServiceArea:
+    """Return a stored company's service area: municipalities, counties, or a radius around a centre."""
+    return ServiceArea(
+        tuple(company.area_municipalities or ()),
+        tuple(company.area_counties or ()),
+        company.area_radius_km,
+        company.area_centre,
+    )
 
 
 def capacity_of(

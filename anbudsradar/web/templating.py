@@ -14,7 +14,8 @@ from starlette.responses import HTMLResponse
 from anbudsradar.resources import templates_dir
 from anbudsradar.web import labels
 from anbudsradar.web.csrf import CSRF_FIELD, csrf_token, set_csrf_cookie
-from matcher.areas import ServiceArea
+from matcher.match_profiles import service_area
+from models import Company
 from models.identifiers import identifier_label
 from notifier.formatting import format_amount, parse_deadline
 
@@ -42,14 +43,9 @@ def deadline(value: str | None, with_time: bool = True) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-def area(company: object) -> str:
+def area(company: Company) -> str:
     """Describe a company's service area with names, not codes: "Luleå, Boden och 40 km runt Piteå"."""
-    service = ServiceArea(
-        tuple(getattr(company, "area_municipalities", None) or ()),
-        tuple(getattr(company, "area_counties", None) or ()),
-        getattr(company, "area_radius_km", None),
-        getattr(company, "area_centre", None),
-    )
+    service = service_area(company)
     return "–" if service.empty else service.describe()
 
 
