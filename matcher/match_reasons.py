@@ -34,10 +34,14 @@ RESERVED_RULE = (
 
 def sek(value: float) -> str:
     """Format an amount the Swedish way: '650 000 kr', '1,5 mnkr'."""
+    return _short_amount(value, "kr", "mnkr")
+
+
+def _short_amount(value: float, unit: str, millions: str) -> str:
+    """Write an amount in whole units with no-break spaces, from a million on in millions (one decimal)."""
     if value >= 1_000_000:
-        text = f"{value / 1_000_000:.1f}".replace(".", ",").removesuffix(",0")
-        return f"{text} mnkr"
-    return f"{value:,.0f}".replace(",", "\u00a0") + " kr"
+        return f"{value / 1_000_000:.1f}".replace(".", ",").removesuffix(",0") + f" {millions}"
+    return f"{value:,.0f}".replace(",", "\u00a0") + f" {unit}"
 
 
 def decimal(value: float) -> str:
@@ -201,9 +205,7 @@ def value_text(item: Item) -> str:
 def amount_text(amount: float, currency: str | None) -> str:
     """Format an amount in its own currency: '90 000 EUR', '1,5 mn EUR'."""
     code = (currency or "SEK").strip().upper()
-    if amount >= 1_000_000:
-        return f"{amount / 1_000_000:.1f}".replace(".", ",").removesuffix(",0") + f" mn {code}"
-    return f"{amount:,.0f}".replace(",", "\u00a0") + f" {code}"
+    return _short_amount(amount, code, f"mn {code}")
 
 
 # What time_phrase writes about a deadline ("Sista anbudsdag 13 december (13 dagar kvar)"): counted
